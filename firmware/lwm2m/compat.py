@@ -1,0 +1,62 @@
+# Every difference between CPython and MicroPython lives here; the rest of
+# firmware/ imports from this module and never asks which runtime it is on.
+try:
+    from micropython import const
+except ImportError:  # pragma: no cover - CPython
+
+    def const(x):
+        return x
+
+
+try:
+    from time import ticks_ms, ticks_diff, ticks_add, sleep_ms
+except ImportError:  # pragma: no cover - CPython
+    import time as _time
+
+    # Same wrap-around as MicroPython's ticks (2**30 ms, ~12.4 days), so
+    # code that forgets ticks_diff fails on CPython too.
+    _PERIOD = 1 << 30
+    _HALF = _PERIOD >> 1
+    _T0 = _time.monotonic()
+
+    def ticks_ms():
+        return int((_time.monotonic() - _T0) * 1000) & (_PERIOD - 1)
+
+    def ticks_add(ticks, delta):
+        return (ticks + delta) & (_PERIOD - 1)
+
+    def ticks_diff(end, start):
+        return ((end - start + _HALF) & (_PERIOD - 1)) - _HALF
+
+    def sleep_ms(ms):
+        _time.sleep(ms / 1000)
+
+
+import time as _time_mod
+
+
+def time():
+    """Whole seconds from the real-time clock, which on a board keeps counting
+    through deep sleep (CPython gives a float, MicroPython an int)."""
+    return int(_time_mod.time())
+
+try:
+    from random import getrandbits
+except ImportError:  # pragma: no cover - ports built without random
+    from os import urandom as _urandom
+
+    def getrandbits(bits):
+        n = int.from_bytes(_urandom((bits + 7) >> 3), "big")
+        return n & ((1 << bits) - 1)
+
+
+def oserror_code(exc):
+    """The errno of an OSError; .errno differs between runtimes, args[0] not."""
+    return exc.args[0] if exc.args else 0
+
+
+def sockaddr(host, port):
+    """A socket address usable with sendto/bind on this runtime."""
+    import socket
+
+    return socket.getaddrinfo(host, port)[0][-1]

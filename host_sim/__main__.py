@@ -1,0 +1,2 @@
+# `make sim`: grows with each capability.
+print("host_sim: nothing to simulate yet")
