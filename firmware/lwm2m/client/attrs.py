@@ -118,11 +118,11 @@ class AttributeStore:
         """The attributes written at exactly this path (a new dict)."""
         return dict(self._by_path.get(tuple(path), ()))
 
-    def effective(self, path):
+    def effective(self, path, defaults=True):
         """What applies to path: Server defaults, then each level from the
         object down overriding the one above it."""
         out = {}
-        if self._defaults:
+        if defaults and self._defaults:
             pmin, pmax = self._defaults()
             if pmin is not None:
                 out["pmin"] = pmin
@@ -134,6 +134,12 @@ class AttributeStore:
             if level:
                 out.update(level)
         return out
+
+    def link_list(self, path, inherited=False):
+        """Discover's (name, text) list for path: attached there, or (for
+        Discover on a resource) merged down from the object level."""
+        a = self.effective(path, False) if inherited else self._by_path.get(tuple(path), {})
+        return link_attrs(a)
 
     def drop(self, path):
         """Forget the attributes at path and below it (instance deleted)."""

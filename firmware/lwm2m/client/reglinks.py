@@ -18,6 +18,16 @@ def register_query(ep, lifetime, binding="U", queue=False, version="1.1", sms=No
     return q
 
 
+def link(path, attrs=()):
+    """One link-format entry: path tuple (or str) and (name, text) pairs."""
+    if not isinstance(path, str):
+        path = "/" + "/".join([str(x) for x in path])
+    out = "<" + path + ">"
+    for name, text in attrs:
+        out += ";" + name + "=" + text
+    return out
+
+
 def object_links(objects, ct=None, root_path=None):
     """objects: iterable of (object_id, version, instance_ids) -> payload str.
     `version` None or DEFAULT_VERSION prints no ver=. An object with no
@@ -33,11 +43,11 @@ def object_links(objects, ct=None, root_path=None):
             continue
         insts = sorted(insts)
         if ver and ver != DEFAULT_VERSION:
-            parts.append("<%s/%d>;ver=%s" % (base, oid, ver))
+            parts.append(link("%s/%d" % (base, oid), [("ver", ver)]))
         elif not insts:
-            parts.append("<%s/%d>" % (base, oid))
+            parts.append(link("%s/%d" % (base, oid)))
         for i in insts:
-            parts.append("<%s/%d/%d>" % (base, oid, i))
+            parts.append(link("%s/%d/%d" % (base, oid, i)))
     return ",".join(parts)
 
 
