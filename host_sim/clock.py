@@ -21,6 +21,9 @@ class VirtualClock:
         self.now_ms = 0
         self._epoch_ms = epoch * 1000
         self._ticks_start = ticks_start
+        # A Simulator sets this so that firmware code that sleeps in a loop
+        # lets the network run meanwhile instead of skipping over deliveries.
+        self.on_sleep = None
 
     def ticks_ms(self):
         return compat.ticks_add(self._ticks_start, self.now_ms)
@@ -33,7 +36,10 @@ class VirtualClock:
         self._epoch_ms = seconds * 1000 - self.now_ms
 
     def sleep_ms(self, ms):
-        self.advance(ms)
+        if self.on_sleep is not None:
+            self.on_sleep(ms)
+        else:
+            self.advance(ms)
 
     def advance(self, ms):
         if ms < 0:

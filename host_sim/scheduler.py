@@ -25,6 +25,7 @@ class Simulator:
         self._events = []  # heap of (at_ms, seq, fn, args); seq keeps ties in schedule order
         self._seq = 0
         self.running = False
+        self.clock.on_sleep = self._sleep
 
     @property
     def now_ms(self):
@@ -94,6 +95,14 @@ class Simulator:
             return True
         finally:
             self.running = was_running
+
+    def _sleep(self, ms):
+        # From outside the simulator, a sleep is time for the others to run;
+        # from inside an actor it can only move the clock.
+        if self.running:
+            self.clock.advance(ms)
+        else:
+            self.run_for(ms)
 
     def run_for(self, ms):
         """Advance exactly ms of virtual time, running everything due on the way."""

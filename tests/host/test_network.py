@@ -274,3 +274,12 @@ def test_an_actor_that_stays_due_is_reported_not_spun_forever():
         assert "stuck" in str(e)
         return
     raise AssertionError("livelock not detected")
+
+
+def test_sleep_outside_the_simulator_lets_the_network_run():
+    sim, net, a, b = make(delay_ms=100)
+    rec = b.attach(Recorder(sim.clock))
+    a.send(b"x", b.address)
+    sim.clock.sleep_ms(500)
+    assert rec.got == [(100, b"x", a.address)]
+    assert sim.now_ms == 500
