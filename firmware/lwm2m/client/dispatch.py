@@ -46,6 +46,7 @@ class Reply:
         self.observe = None
         self.paths = None
         self.composite = False
+        self.records = None  # what a Read returned, the first observed value
 
 
 class Server:
@@ -181,6 +182,7 @@ class Dispatcher:
         if len(path) == 1:
             records = self._readable(server, records)
         reply = Reply(CONTENT, codec.encode(records, path), fmt)
+        reply.records = records
         self._observe(req, reply, [path], False)
         return reply
 
@@ -228,7 +230,9 @@ class Dispatcher:
         if fmt is None:
             fmt = ct
         codec = self.codec_for(fmt, True)
-        reply = Reply(CONTENT, codec.encode(self.read_records(paths, server), ()), fmt)
+        records = self.read_records(paths, server)
+        reply = Reply(CONTENT, codec.encode(records, ()), fmt)
+        reply.records = records
         self._observe(req, reply, paths, True)
         return reply
 
