@@ -152,7 +152,7 @@ def _enc(out, v, depth):
 
 def _big(out, tag, n):
     _head(out, 6, tag)
-    b = n.to_bytes((n.bit_length() + 7) >> 3, "big")
+    b = n.to_bytes((len("%x" % n) + 1) >> 1, "big")  # no int.bit_length on MicroPython
     _head(out, 2, len(b))
     out.extend(b)
 

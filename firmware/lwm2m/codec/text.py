@@ -36,7 +36,8 @@ def text_value(t, s):
             if c not in "0123456789+-.eE":
                 raise CodecError("not a float: %r" % s)
         x = float(s)
-        C.float_text(x)  # refuses inf from overflowing literals
+        if x - x != 0:  # inf from an overflowing literal
+            raise CodecError("float out of range")
         return x
     if t == T.BOOLEAN:
         if s == "1":
