@@ -262,3 +262,15 @@ def test_type_of_for_codecs():
     m = device()
     assert m.type_of((3303, 0, 5700)) == dt.FLOAT and m.type_of((3, 0, 6, 0)) == dt.INTEGER
     assert m.type_of((3303, 0, 1)) is None and m.type_of((3303, 0)) is None
+
+
+def test_application_callable_errors_become_coap_errors():
+    m = device()
+
+    def not_ready():
+        raise CoapError(NOT_FOUND, "sensor asleep")
+
+    m.bind((3303, 0, 5700), read=not_ready)
+    assert code(m.read, (3303, 0, 5700)) == NOT_FOUND
+    m.bind((3303, 0, 5700), read=lambda: [][1])
+    assert code(m.read, (3303, 0)) == INTERNAL

@@ -31,10 +31,21 @@ def err(code, path, what):
     return CoapError(code, "%s: %s" % (fmt(path), what))
 
 
+def call(fn, arg=ABSENT):
+    """Run an application callable; whatever it raises other than CoapError
+    becomes a 5.00, so no application bug escapes the client's loop."""
+    try:
+        return fn() if arg is ABSENT else fn(arg)
+    except CoapError:
+        raise
+    except Exception as e:
+        raise CoapError(INTERNAL, "application callable failed: %r" % (e,))
+
+
 def current(v):
     """The value behind a stored entry (calls a read callable), or ABSENT."""
     if isinstance(v, Bound):
-        return ABSENT if v.read is None else v.read()
+        return ABSENT if v.read is None else call(v.read)
     return v
 
 
@@ -116,7 +127,7 @@ class Stage:
                 old = inst.get(rid, ABSENT)
                 if isinstance(old, Bound) and old is not ABSENT:
                     prev = current(old)
-                    old.write(new)
+                    call(old.write, new)
                     undo.append((inst, rid, old, prev))
                 else:
                     if new is ABSENT:
@@ -124,11 +135,9 @@ class Stage:
                     else:
                         inst[rid] = new
                     undo.append((inst, rid, old, ABSENT))
-        except Exception as e:
+        except CoapError:
             self._undo(undo)
-            if isinstance(e, CoapError):
-                raise
-            raise CoapError(INTERNAL, "write callable failed: %r" % (e,))
+            raise
         for path in self.created:
             self.model._notify(path, CREATED)
         for key in sorted(self.changes):

@@ -8,7 +8,7 @@
 from lwm2m.error import CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL
 from lwm2m.model.table import Tables, TYPE_MASK, R, W, E, MULTIPLE, OBJ_MULTIPLE, OBJ_MANDATORY, OBJ_BOOTSTRAP_ONLY
 from lwm2m.model.check import check
-from lwm2m.model.stage import Stage, Bound, ABSENT, CHANGED, CREATED, DELETED, current, err
+from lwm2m.model.stage import Stage, Bound, ABSENT, CHANGED, CREATED, DELETED, call, current, err
 
 
 class Model:
@@ -204,10 +204,11 @@ class Model:
                 if strict:
                     raise err(METHOD_NOT_ALLOWED, path, "not readable")
                 return
+            stored = call(stored.read)
             try:
-                stored = self._own_value(path[:3], stored.read())
+                stored = self._own_value(path[:3], stored)
             except CoapError as e:
-                raise CoapError(INTERNAL, "read callable: " + e.message)
+                raise CoapError(INTERNAL, "read callable returned " + e.message)
         t = info & TYPE_MASK
         if not info & MULTIPLE:
             out.append((path, t, stored))
@@ -275,12 +276,7 @@ class Model:
         fn = self._objs[path[0]][path[1]].get(path[2])
         if fn is None:
             raise err(NOT_FOUND, path, "not implemented")
-        try:
-            fn(args)
-        except CoapError:
-            raise
-        except Exception as e:
-            raise CoapError(INTERNAL, "execute failed: %r" % (e,))
+        call(fn, args)
 
     def create(self, oid, iid, records, bootstrap=False):
         """Create an instance of oid from records [(path, value)] (path[1] is
