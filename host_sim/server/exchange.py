@@ -2,6 +2,7 @@
 import asyncio
 
 import aiocoap
+import aiocoap.error
 from aiocoap.tokenmanager import TokenManager
 
 from . import content
@@ -118,6 +119,8 @@ async def send(ctx, msg, base, type_of, token=None):
         request = ctx.request(msg)
     try:
         response = await request.response
+    except aiocoap.error.NetworkError as e:
+        raise ConnectionError("%s: %s" % (msg.remote.hostinfo, e)) from e
     finally:
         _FORCED_TOKENS.pop(id(msg), None)
     return to_result(response, base, type_of), request, response

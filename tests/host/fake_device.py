@@ -2,10 +2,13 @@
 link-format payload and answers the server's requests with hand-built
 payloads. It records every request it gets, so tests assert on the wire."""
 import asyncio
+import contextlib
 
 import aiocoap
 import aiocoap.resource
 from aiocoap.numbers.codes import Code
+
+from host_sim.server import LwM2MServer
 
 LINKS = b'</>;rt="oma.lwm2m";ct=110,</1>;ver=1.1,</1/0>,</3/0>,</3303>;ver=1.1,</3303/0>'
 TIMEOUT = 5.0
@@ -14,6 +17,21 @@ TIMEOUT = 5.0
 def run(coro, timeout=20.0):
     """Run one test coroutine, never longer than `timeout` seconds."""
     return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+@contextlib.asynccontextmanager
+async def server_and_device(ep, links=LINKS, paths=(), register=True, extra=("lwm2m=1.1", "b=U"), **settings):
+    """A server on a free loopback port and a device (with resources at
+    `paths`, registered unless told not to)."""
+    async with LwM2MServer(port=0, **settings) as server:
+        dev = FakeDevice(ep, server.port, links)
+        for path in paths:
+            dev.path(*path)
+        async with dev:
+            if register:
+                assert (await dev.register(extra=extra)).code == Code.CREATED
+                await server.events.next("registered", ep, TIMEOUT)
+            yield server, dev
 
 
 class Path(aiocoap.resource.ObservableResource):
@@ -36,10 +54,13 @@ class Path(aiocoap.resource.ObservableResource):
         return True
 
     async def render(self, request):
-        self.device.requests.append(request)
+        # the Site stripped the path it routed on: record it as sent
+        self.device.requests.append(request.copy(uri_path=tuple(str(i) for i in self.path)))
         handler = self.device.handlers.get((request.code, self.path))
         if handler is not None:
             return handler(request)
+        if self.answer is None:  # a device that never answers
+            await asyncio.sleep(3600)
         code, fmt, payload = self.answer
         msg = aiocoap.Message(code=code, payload=payload)
         if fmt is not None:
@@ -71,6 +92,18 @@ class FakeDevice:
         self.ctx = await aiocoap.Context.create_server_context(
             self.site, bind=("127.0.0.1", 0), transports=["udp6"])
         return self
+
+    async def move(self):
+        """A new source port, as when a NAT binding changes."""
+        await self.stop()
+        await self.start()
+
+    def last(self, code=None):
+        """The last request the device got (with `code`, if given)."""
+        for request in reversed(self.requests):
+            if code is None or request.code == code:
+                return request
+        raise AssertionError("no %s request" % (code,))
 
     async def stop(self):
         if self.ctx is not None:
