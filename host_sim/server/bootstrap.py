@@ -86,7 +86,8 @@ class Bootstrap:
                     results.append((("finish",), result))
         except Exception as e:  # a timeout or a bad script ends the session, never the server
             results.append((("error",), e))
-        ok = bool(results) and all(getattr(r, "ok", False) for _, r in results)
+        ok = all(getattr(r, "ok", False) for _, r in results)
         if not ok:
             self.sessions.pop(ep, None)
-        server.events.emit("bootstrap-finished", ep, ok=ok, results=results)
+        if self.finish or not ok:  # the session is over
+            server.events.emit("bootstrap-finished", ep, ok=ok, results=results)
