@@ -1,0 +1,68 @@
+"""The BG96 driver on both runtimes against the simulator on a pseudo-terminal,
+its datagrams carried over real UDP on loopback to an echo server."""
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from host_sim.modems.bg96 import Bg96Sim
+from host_sim.modems.bridge import PtyModem
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPT = os.path.join(ROOT, "tests", "host", "scripts", "bg96_session.py")
+MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
+
+
+def echo_server(modem_box):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    stop = []
+
+    def run():
+        while not stop:
+            try:
+                data, peer = sock.recvfrom(2048)
+            except socket.timeout:
+                continue
+            if data == b"reboot-me":
+                with modem_box[0].lock:
+                    modem_box[0].modem.reboot()
+            else:
+                sock.sendto(b"echo:" + data, peer)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return sock.getsockname()[1], lambda: (stop.append(1), t.join(1), sock.close())
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_bg96_session_over_a_pseudo_terminal(runtime):
+    if runtime == "micropython" and not os.path.exists(MICROPYTHON):
+        pytest.skip("micropython unix port not installed (make venv)")
+    box = [None]
+    port, stop_server = echo_server(box)
+    box[0] = PtyModem(lambda clock, send: Bg96Sim(clock, send, attach_ms=200)).start()
+    try:
+        if runtime == "cpython":
+            cmd = [sys.executable, SCRIPT, box[0].path, str(port)]
+            env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "firmware"))
+        else:
+            mpy = os.path.join(ROOT, "build", "mpy")
+            if not os.path.isdir(mpy):
+                pytest.skip("build/mpy missing: run make mpy")
+            cmd = [MICROPYTHON, SCRIPT, box[0].path, str(port)]
+            env = dict(os.environ, MICROPYPATH=mpy + ":.frozen")
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        box[0].stop()
+        stop_server()
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert lines[0] == "got (b'echo:hello', ('127.0.0.1', %d))" % port
+    assert lines[1] == "lost None rebooted 1"
+    assert lines[2] == "got (b'echo:again', ('127.0.0.1', %d))" % port
+    assert lines[3] == "done"
