@@ -107,4 +107,4 @@ def test_attributes_dropped_with_deleted_instance():
 
 def test_discover_prints_attributes_in_fixed_order():
     got = attrs.link_attrs({"hqmax": 3, "lt": 42.2, "pmin": 10, "gt": 50.0, "edge": 0})
-    assert got == [("pmin", "10"), ("gt", "50"), ("lt", "42.2"), ("edge", "0"), ("hqmax", "3")]
+    assert got == [("pmin", 10), ("gt", 50.0), ("lt", 42.2), ("edge", 0), ("hqmax", 3)]

@@ -13,23 +13,23 @@ def test_register_query_ep_lt_lwm2m_b_and_queue_flag():
 
 def test_register_payload_ordered_by_id_versions_only_where_not_default():
     got = reglinks.object_links(OBJS, ct=112)
-    assert got == ('</>;rt="oma.lwm2m";ct=112,</1>;ver=1.1,</1/0>,</3/0>,</5>,'
-                   '</3303>;ver=1.1,</3303/0>,</3303/1>')
+    assert got == (b'</>;rt="oma.lwm2m";ct=112,</1>;ver=1.1,</1/0>,</3/0>,</5>,'
+                   b'</3303>;ver=1.1,</3303/0>,</3303/1>')
 
 
 def test_register_payload_never_lists_security_or_oscore():
     got = reglinks.object_links([(0, None, [0]), (21, None, [0]), (3, None, [0])])
-    assert got == "</3/0>"
+    assert got == b"</3/0>"
 
 
 def test_register_payload_alternate_root_path():
     got = reglinks.object_links([(3, None, [0])], root_path="/lwm2m")
-    assert got == '</lwm2m>;rt="oma.lwm2m",</lwm2m/3/0>'
+    assert got == b'</lwm2m>;rt="oma.lwm2m",</lwm2m/3/0>'
 
 
 def _registered(now=0, **cfg):
     r = Registration("dev1", lifetime=cfg.pop("lifetime", 300), **cfg)
-    r.set_objects("</1/0>,</3/0>")
+    r.set_objects(b"</1/0>,</3/0>")
     r.start(now)
     req = r.step(now)
     r.on_response(now, 0x41, ["rd", "5a3f"])
@@ -75,10 +75,10 @@ def test_int_107_lifetime_change_sends_update_with_lt_only():
 
 def test_update_carries_object_list_only_when_it_changed():
     r, _ = _registered(0)
-    r.set_objects("</1/0>,</3/0>")
+    r.set_objects(b"</1/0>,</3/0>")
     assert r.deadline() == 207
     assert r.step(1) is None
-    r.set_objects("</1/0>,</3/0>,</3303/0>")
+    r.set_objects(b"</1/0>,</3/0>,</3303/0>")
     assert r.step(1) == (R.POST, ["rd", "5a3f"], [], b"</1/0>,</3/0>,</3303/0>", 40)
 
 

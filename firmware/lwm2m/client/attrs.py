@@ -136,7 +136,7 @@ class AttributeStore:
         return out
 
     def link_list(self, path, inherited=False):
-        """Discover's (name, text) list for path: attached there, or (for
+        """Discover's (name, value) list for path: attached there, or (for
         Discover on a resource) merged down from the object level."""
         a = self.effective(path, False) if inherited else self._by_path.get(tuple(path), {})
         return link_attrs(a)
@@ -154,17 +154,10 @@ class AttributeStore:
 
 
 def link_attrs(attrs):
-    """attrs dict -> ordered list of (name, text) for link-format (Discover)."""
+    """attrs dict -> ordered list of (name, value) for link-format (Discover)."""
     out = []
     for name in NAMES:
         v = attrs.get(name)
         if v is not None:
-            out.append((name, fmt(v)))
+            out.append((name, v))
     return out
-
-
-def fmt(v):
-    """A number as Discover prints it: integral values without a fraction."""
-    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return repr(v) if isinstance(v, float) else str(v)

@@ -10,20 +10,17 @@
 # answers with its code). req: anything with code, payload, uri_path(),
 # uri_query(), content_format(), accept(), observe() (a coap Message).
 #
-# The model it drives (lwm2m.model), all raising CoapError for bad requests:
-#   read(path) -> [(path, type, value)] in path order
-#   write(base, values, replace) -> None        values [(path, value)]; all or nothing
-#   execute(path, args) -> None                 args [(digit, str or None)]
-#   create(oid, values) -> new instance id
-#   delete(path) -> None
-#   type_of(path) -> datatype or None
-#   children(path) -> ids one level below path (sorted), [] when none
-#   objects() -> [(oid, version, [iids])]
+# The model it drives is lwm2m.model.Model (docs/model.md): read, write,
+# write_composite, execute, create, delete, discover, dim, instances,
+# type_of, tables. Those raise CoapError for bad requests themselves; this
+# layer adds the CoAP mapping, content negotiation, access control and the
+# Security object rule (any operation: 4.01).
 from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
                          NOT_ACCEPTABLE, INTERNAL)
 from lwm2m.client import acl as ACL
 from lwm2m.client import execargs
-from lwm2m.client.reglinks import link, DEFAULT_VERSION
+from lwm2m.codec import linkformat
+from lwm2m.model.table import MULTIPLE
 
 GET, POST, PUT, DELETE, FETCH, IPATCH = 1, 2, 3, 4, 5, 7
 CREATED, DELETED, CHANGED, CONTENT = 0x41, 0x42, 0x44, 0x45
@@ -141,7 +138,9 @@ class Dispatcher:
                 return Reply(CHANGED)
             if n == 3:
                 self._check(server, ACL.EXECUTE, path)
-                self.model.execute(path, execargs.parse(req.payload or b""))
+                args = bytes(req.payload or b"")
+                execargs.parse(args)  # malformed arguments: 4.00 before any effect
+                self.model.execute(path, args)
                 return Reply(CHANGED)
             raise CoapError(METHOD_NOT_ALLOWED, "execute on a resource instance")
         if code == DELETE:
@@ -157,7 +156,7 @@ class Dispatcher:
         acos = self.acos() if self.acos else None
         if acos is None or len(path) < 2:
             return
-        if path[1] not in self.model.children(path[:1]):
+        if path[1] not in self.model.instances(path[0]):
             raise CoapError(NOT_FOUND, "no such instance")
         ACL.require(acos, op, path[0], path[1], server.ssid)
 
@@ -203,9 +202,7 @@ class Dispatcher:
             if p and p[0] in PROTECTED:
                 raise CoapError(UNAUTHORIZED, "security object")
             if not p:
-                for oid in self.model.children(()):
-                    if oid not in PROTECTED:
-                        out.extend(self._readable(server, self.model.read((oid,))))
+                out.extend(self._readable(server, self.model.read(())))
                 continue
             try:
                 self._check(server, ACL.READ, p)
@@ -249,66 +246,44 @@ class Dispatcher:
             if p[0] in PROTECTED:
                 raise CoapError(UNAUTHORIZED, "security object")
             self._check(server, ACL.WRITE, p)
-        self.model.write((), values, False)
+        self.model.write_composite(values)
         return Reply(CHANGED)
 
     def _create(self, req, path, server):
         acos = self.acos() if self.acos else None
         if acos is not None:
             ACL.require(acos, ACL.CREATE, path[0], None, server.ssid)
-        iid = self.model.create(path[0], self._decode(req, path))
+        records = self._decode(req, path)
+        # TLV resources without an instance decode to (oid, None, rid): the
+        # model then picks the lowest free id
+        iid = records[0][0][1] if records and len(records[0][0]) > 1 else None
+        iid = self.model.create(path[0], iid, records)
         reply = Reply(CREATED)
         reply.location = [str(path[0]), str(iid)]
         return reply
 
     # -- Discover ----------------------------------------------------------
+    # 1.1.1 5.4.2: on an object its attributes, then instances and resources
+    # (dim only); on an instance its attributes, then each resource with dim
+    # and its own attributes; on a resource dim and the attributes inherited
+    # down to it, then its instances with their own attributes.
     def _discover(self, path, server):
         m, attrs = self.model, server.attrs
         n = len(path)
-        out = []
-        if n == 1:
-            a = attrs.link_list(path)
-            ver = self._version(path[0])
-            if ver:
-                a.insert(0, ("ver", ver))
-            out.append(link(path, a))
-            for iid in m.children(path):
-                out.append(link(path + (iid,), []))
-                self._resources(out, path + (iid,), None)
-        elif n == 2:
-            if path[1] not in m.children(path[:1]):
-                raise CoapError(NOT_FOUND, "no such instance")
-            out.append(link(path, attrs.link_list(path)))
-            self._resources(out, path, attrs)
-        else:
-            kids = self._dim(path[:3])
-            if path[2] not in m.children(path[:2]) or (n == 4 and path[3] not in (kids or ())):
-                raise CoapError(NOT_FOUND, "no such resource")
-            a = attrs.link_list(path, True)
-            if n == 3 and kids is not None:
-                a.insert(0, ("dim", str(len(kids))))
-            out.append(link(path, a))
-            if n == 3:
-                for ri in kids or ():
-                    out.append(link(path + (ri,), attrs.link_list(path + (ri,))))
-        return Reply(CONTENT, ",".join(out).encode(), LINK_FORMAT)
-
-    def _resources(self, out, inst, attrs):
-        for rid in self.model.children(inst):
-            p = inst + (rid,)
-            kids = self._dim(p)
-            a = [] if kids is None else [("dim", str(len(kids)))]
-            if attrs is not None:
+        if n == 4:
+            raise CoapError(METHOD_NOT_ALLOWED, "discover on a resource instance")
+        links = []
+        for p in m.discover(path):
+            a = []
+            if len(p) == 3 and m.tables.info(p[0], p[2]) & MULTIPLE:
+                a.append(("dim", m.dim(p)))
+            if p == path:
+                if n == 1:
+                    ver = m.tables.ver_attr(path[0])
+                    if ver:
+                        a.append(("ver", ver))
+                a.extend(attrs.link_list(p, n == 3))
+            elif n > 1:
                 a.extend(attrs.link_list(p))
-            out.append(link(p, a))
-
-    def _dim(self, path):
-        """Resource instance ids of a multiple resource, None for a single one."""
-        return self.model.children(path) if self.model.multiple(path) else None
-
-    def _version(self, oid):
-        for o in self.model.objects():
-            if o[0] == oid:
-                v = o[1]
-                return v if v and v != DEFAULT_VERSION else None
-        return None
+            links.append((p, a))
+        return Reply(CONTENT, linkformat.encode(links), LINK_FORMAT)

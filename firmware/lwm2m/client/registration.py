@@ -45,7 +45,7 @@ class Registration:
         self.cfg.update(settings)
         self.state = IDLE
         self.location = None  # Location-Path segments from 2.01
-        self.objects = ""  # current object links payload
+        self.objects = b""  # current object links payload
         self.ct = None  # Content-Format of the payload (40)
         self._sent = None  # (lifetime, binding, sms, objects) the server has
         self._at = None  # when the next action is due
@@ -123,7 +123,7 @@ class Registration:
             self._pending = self._params()
             q = reglinks.register_query(self.ep, self.cfg["lifetime"], self.cfg["binding"],
                                         self.cfg["queue"], self.version, self.cfg["sms"])
-            return (POST, ["rd"], q, self.objects.encode(), 40)
+            return (POST, ["rd"], q, self.objects, 40)
         if self.state == REGISTERED:
             return self._update(now)
         if self.state == DEREGISTERING and self._at == 0:
@@ -145,7 +145,7 @@ class Registration:
         if cur[2] != sent[2] and cur[2]:
             q.append("sms=" + cur[2])
         if cur[3] != sent[3]:
-            return (POST, self.location, q, cur[3].encode(), 40)
+            return (POST, self.location, q, cur[3], 40)
         return (POST, self.location, q, None, None)
 
     def on_response(self, now, code, location=None):

@@ -1,6 +1,7 @@
 # What a Register / Update carries (LwM2M 1.1.1 6.2.1, Transport 6.2.1):
 # the query parameters and the link-format list of objects and instances.
 # Everything is built in id order, never dict order.
+from lwm2m.codec import linkformat
 
 # Objects never listed in a registration (1.1.1 6.2.1: Security, OSCORE).
 _HIDDEN = (0, 21)
@@ -18,39 +19,29 @@ def register_query(ep, lifetime, binding="U", queue=False, version="1.1", sms=No
     return q
 
 
-def link(path, attrs=()):
-    """One link-format entry: path tuple (or str) and (name, text) pairs."""
-    if not isinstance(path, str):
-        path = "/" + "/".join([str(x) for x in path])
-    out = "<" + path + ">"
-    for name, text in attrs:
-        out += ";" + name + "=" + text
-    return out
+def model_objects(model):
+    """(object_id, ver attribute or None, instance ids) for every object the
+    model presents to a server (lwm2m.model.Model)."""
+    return [(oid, model.tables.ver_attr(oid), model.instances(oid)) for oid in model.objects()]
 
 
 def object_links(objects, ct=None, root_path=None):
-    """objects: iterable of (object_id, version, instance_ids) -> payload str.
+    """objects: iterable of (object_id, version, instance_ids) -> payload bytes.
     `version` None or DEFAULT_VERSION prints no ver=. An object with no
     instances is listed alone so the server knows it is supported.
-    ct: the preferred content format announced on </> (with rt="oma.lwm2m")."""
-    parts = []
-    if ct is not None or root_path:
-        parts.append('<%s>;rt="oma.lwm2m"' % (root_path or "/")
-                     + ("" if ct is None else ";ct=%d" % ct))
-    base = root_path.rstrip("/") if root_path else ""
-    for oid, ver, insts in sorted(_by_id(objects)):
+    ct: the preferred content format announced on </> (with rt="oma.lwm2m").
+    root_path: an alternate path ("/lwm2m") prefixed to every link."""
+    root = tuple([s for s in (root_path or "").split("/") if s])
+    links = []
+    if ct is not None or root:
+        links.append((root, [("rt", "oma.lwm2m")] + ([] if ct is None else [("ct", ct)])))
+    for oid, ver, insts in sorted([(o[0], o[1] or "", tuple(o[2])) for o in objects]):
         if oid in _HIDDEN:
             continue
-        insts = sorted(insts)
         if ver and ver != DEFAULT_VERSION:
-            parts.append(link("%s/%d" % (base, oid), [("ver", ver)]))
+            links.append((root + (oid,), [("ver", ver)]))
         elif not insts:
-            parts.append(link("%s/%d" % (base, oid)))
-        for i in insts:
-            parts.append(link("%s/%d/%d" % (base, oid, i)))
-    return ",".join(parts)
-
-
-def _by_id(objects):
-    # (id, version, tuple(instances)) tuples sort by id first, ids are unique.
-    return [(o[0], o[1] or "", tuple(o[2])) for o in objects]
+            links.append((root + (oid,), []))
+        for i in sorted(insts):
+            links.append((root + (oid, i), []))
+    return linkformat.encode(links)
