@@ -6,7 +6,7 @@ from lwm2m.error import UNSUPPORTED_FORMAT, CodecError
 from .names import LINK_FORMAT, format_name, parse_path, path_str
 
 
-class NoCodec(Exception):
+class NoCodec(ValueError):
     """The firmware has no codec for this content format (yet)."""
 
 

@@ -274,3 +274,60 @@ def test_application_callable_errors_become_coap_errors():
     assert code(m.read, (3303, 0, 5700)) == NOT_FOUND
     m.bind((3303, 0, 5700), read=lambda: [][1])
     assert code(m.read, (3303, 0)) == INTERNAL
+
+
+def test_bootstrap_write_on_object_creates_and_replaces_instances():
+    m = device()
+    recs = [((0, 0, 0), "coap://bs"), ((0, 0, 1), True), ((0, 1, 0), "coaps://dm"), ((0, 1, 10), 2)]
+    m.write((0,), recs, bootstrap=True)
+    assert m.instances(0) == [0, 1]
+    # Replace: the optional Short Server ID (10) not given goes, mandatory Security Mode (2) stays.
+    assert [r[0] for r in m.read((0, 0), True)] == [(0, 0, 0), (0, 0, 1), (0, 0, 2)]
+    assert m.get((0, 1, 10)) == 2 and m.get((0, 0, 10), None) is None
+    # A bootstrap write that fails changes nothing either, created instances included.
+    before = snapshot(m)
+    assert code(m.write, (0,), [((0, 5, 0), "coap://x"), ((0, 5, 1), "no")], True, True) == BAD_REQUEST
+    assert snapshot(m) == before and m.instances(0) == [0, 1]
+
+
+def test_write_to_defined_but_absent_optional_resource_adds_it():
+    m = device()
+    m.write((1, 0, 3), [((1, 0, 3), 3600)])  # Default Maximum Period
+    assert m.get((1, 0, 3)) == 3600
+
+
+def test_get_default_and_not_found():
+    m = device()
+    assert m.get((3, 0, 6, 1)) == 5 and m.get((3, 0, 6, 9), -1) == -1
+    assert code(m.get, (3, 0, 2)) == NOT_FOUND
+    assert code(m.get, (3, 4, 2)) == NOT_FOUND
+
+
+def test_docs_example_temperature_sensor():
+    # docs/model.md, with a fake sensor driver.
+    class Sensor:
+        value = 19.0
+        resets = 0
+
+        def celsius(self):
+            return self.value
+
+        def reset_min_max(self):
+            self.resets += 1
+
+    sensor = Sensor()
+    model = Model()
+    seen = []
+    model.listen(lambda path, event: seen.append((path, event)))
+    model.add(3, 0, {0: "ACME", 1: "Node-1", 4: lambda args: None, 6: {0: 1}, 16: "U"})
+    model.add(3303, 0, {5701: "Cel", 5601: 100.0, 5602: -100.0})
+    model.bind((3303, 0, 5700), read=sensor.celsius)
+    model.bind((3303, 0, 5605), execute=lambda args: sensor.reset_min_max())
+    model.set((3303, 0, 5601), 18.5)
+    sensor.value = 20.5
+    model.changed((3303, 0, 5700))
+    assert model.read((3303, 0, 5700)) == [((3303, 0, 5700), dt.FLOAT, 20.5)]
+    model.execute((3303, 0, 5605), None)
+    assert sensor.resets == 1
+    assert seen[-2:] == [((3303, 0, 5601), CHANGED), ((3303, 0, 5700), CHANGED)]
+    assert model.objects() == [3, 3303] and model.tables.ver_attr(3303) == "1.1"

@@ -59,3 +59,20 @@ def test_resource_ids_ascending():
     for oid in T.object_ids():
         for rid in T.resource_ids(oid):
             assert T.info(oid, rid) >= 0
+
+
+def test_lookups_allocate_nothing():
+    import support
+
+    if not support.ON_MICROPYTHON:
+        return
+    import micropython
+
+    micropython.heap_lock()
+    try:
+        info = T.info(3303, 5700)
+        flags = T.object_flags(3)
+        missing = T.info(3303, 1)
+    finally:
+        micropython.heap_unlock()
+    assert info >= 0 and flags >= 0 and missing == -1

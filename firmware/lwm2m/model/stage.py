@@ -20,7 +20,7 @@ class Bound:
         self.write = write
 
 
-ABSENT = Bound()  # sentinel: no value / remove the resource
+ABSENT = object()  # sentinel: no value / remove the resource
 
 
 def fmt(path):
@@ -78,7 +78,7 @@ class Stage:
         oid, iid, rid = path[0], path[1], path[2]
         info = self.model._info(path[:3], self.ops, self.bootstrap)
         stored = self._stored(oid, iid, rid)
-        if isinstance(stored, Bound) and stored is not ABSENT and stored.write is None:
+        if isinstance(stored, Bound) and stored.write is None:
             raise err(METHOD_NOT_ALLOWED, path, "not writable")
         t = info & TYPE_MASK
         key = (oid, iid, rid)
@@ -125,7 +125,7 @@ class Stage:
                 inst = objs[oid][iid]
                 new = self.changes[key]
                 old = inst.get(rid, ABSENT)
-                if isinstance(old, Bound) and old is not ABSENT:
+                if isinstance(old, Bound):
                     prev = current(old)
                     call(old.write, new)
                     undo.append((inst, rid, old, prev))
@@ -146,7 +146,7 @@ class Stage:
     def _undo(self, undo):
         for inst, rid, old, prev in reversed(undo):
             try:
-                if isinstance(old, Bound) and old is not ABSENT:
+                if isinstance(old, Bound):
                     if prev is not ABSENT:
                         old.write(prev)
                 elif old is ABSENT:

@@ -62,10 +62,17 @@ class Model:
         write(value); or execute(args) for an executable resource."""
         self._instance(path)[path[2]] = self._own_value(tuple(path), execute or Bound(read, write))
 
-    def get(self, path):
-        """The value of a resource or resource instance (KeyError if absent)."""
-        v = current(self._instance(path)[path[2]])
-        return v[path[3]] if len(path) == 4 else v
+    def get(self, path, default=ABSENT):
+        """The value of a resource or resource instance; default (if given)
+        or CoapError 4.04 when it is absent."""
+        v = current(self._instance(path).get(path[2], ABSENT))
+        if len(path) == 4 and v is not ABSENT:
+            v = v.get(path[3], ABSENT)
+        if v is ABSENT:
+            if default is ABSENT:
+                raise err(NOT_FOUND, path, "no value")
+            return default
+        return v
 
     def set(self, path, value):
         """Store a plain value (replacing any binding) and, if it differs from
@@ -74,7 +81,8 @@ class Model:
         inst = self._instance(path)
         rid = path[2]
         if len(path) == 4:
-            multi = dict(current(inst.get(rid, {})))
+            cur = current(inst.get(rid, ABSENT))
+            multi = {} if cur is ABSENT else dict(cur)
             multi[path[3]] = value
             value = multi
         value = self._own_value(path[:3], value)
@@ -235,7 +243,7 @@ class Model:
         stage = Stage(self, W, bootstrap, replace and n <= 3)
         for rec in records:
             rpath = tuple(rec[0])
-            if not 3 <= len(rpath) <= 4 or rpath[:n] != path[: len(rpath)] or len(rpath) < n:
+            if not max(n, 3) <= len(rpath) <= 4 or rpath[:n] != path:
                 raise err(BAD_REQUEST, rpath, "record outside the target %s" % (path,))
             self._access(rpath, bootstrap, not bootstrap)
             stage.need_instance(rpath[0], rpath[1], bootstrap)
