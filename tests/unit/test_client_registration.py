@@ -158,3 +158,18 @@ def test_several_servers_register_independently():
     a, _ = _registered(0, lifetime=100)
     b, _ = _registered(0, lifetime=1000)
     assert a.deadline() == 50 and b.deadline() == 907
+
+
+def test_deregister_while_register_in_flight_deregisters_after_the_answer():
+    r = Registration("d")
+    r.start(0)
+    r.step(0)
+    r.deregister()
+    r.on_response(1, 0x41, ["rd", "x"])
+    assert r.step(1) == (R.DELETE, ["rd", "x"], [], None, None)
+    r2 = Registration("d")
+    r2.start(0)
+    r2.step(0)
+    r2.deregister()
+    r2.on_failure(5)
+    assert r2.state == R.DEREGISTERED and r2.step(5) is None

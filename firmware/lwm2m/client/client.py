@@ -105,11 +105,15 @@ class Client:
             self._log("no /1/%d/8: %r" % (srv, e))
         return c
 
-    def stop(self, wait_ms=5000):
-        """De-register from every server, waiting up to wait_ms for answers."""
+    def deregister(self):
+        """Start De-register with every server (sent by the next step)."""
         for c in self.connections:
             c.reg.deregister()
         self.step()
+
+    def stop(self, wait_ms=5000):
+        """De-register from every server, waiting up to wait_ms for answers."""
+        self.deregister()
         t0 = self.clock.ticks_ms()
         from lwm2m.compat import ticks_diff
 
@@ -136,15 +140,18 @@ class Client:
     # -- the main loop -----------------------------------------------------
     def poll(self, max_ms=1000):
         """Wait up to max_ms (less when something is due) for one datagram,
-        handle it, then run everything due. Never raises."""
+        handle it, then run everything due. Never raises. Returns True when
+        a datagram came in."""
+        got = False
         try:
             wait = self.next_timeout_ms()
             if wait is None or wait > max_ms:
                 wait = max_ms
-            self.endpoint.poll(wait)
+            got = self.endpoint.poll(wait)
         except Exception as e:
             self._log("poll: %r" % (e,))
         self.step()
+        return got
 
     def next_timeout_ms(self):
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""

@@ -54,6 +54,7 @@ class Registration:
         self._update_now = False
         self._sent_at = 0
         self._pending = None
+        self._leave = False  # de-register once the request in flight is answered
 
     # -- inputs from the client -------------------------------------------
     def configure(self, **settings):
@@ -84,10 +85,13 @@ class Registration:
         self._update_now = True
 
     def deregister(self):
-        """Send De-register next step (or simply stop if not registered)."""
-        if self.state in (REGISTERED, UPDATING):
+        """Send De-register next step (or simply stop if not registered);
+        with a Register or Update in flight, right after its answer."""
+        if self.state == REGISTERED:
             self.state = DEREGISTERING
             self._at = 0
+        elif self.state in (REGISTERING, UPDATING):
+            self._leave = True
         else:
             self.state = DEREGISTERED
             self._at = None
@@ -192,14 +196,24 @@ class Registration:
         # the server counts the lifetime from when it got the request
         self._at = self._sent_at + self.cfg["lifetime"] - self.margin()
         self._update_now = self._params() != self._sent
+        if self._leave:
+            self._leave = False
+            self.state = DEREGISTERING
+            self._at = 0
 
     def _register_soon(self, now):
+        if self._leave:
+            self._gone()
+            return
         self.state = WAITING
         self._attempt = self._sequence = 0
         self._update_now = False
         self._at = now
 
     def _failed(self, now):
+        if self._leave:
+            self._gone()
+            return
         c = self.cfg
         self._attempt += 1
         if self._attempt < max(1, c["retry_count"]):
@@ -216,6 +230,7 @@ class Registration:
         self._at = None
 
     def _gone(self):
+        self._leave = False
         self.state = DEREGISTERED
         self.location = None
         self._sent = None
