@@ -331,3 +331,16 @@ def test_docs_example_temperature_sensor():
     assert sensor.resets == 1
     assert seen[-2:] == [((3303, 0, 5601), CHANGED), ((3303, 0, 5700), CHANGED)]
     assert model.objects() == [3, 3303] and model.tables.ver_attr(3303) == "1.1"
+
+
+def test_registration_links_carry_ver_only_where_it_differs():
+    m = device()
+    m.add(6)  # declared, no instance yet
+    m.add(3311, 0, {5850: True})
+    assert m.links() == [
+        ((1,), [("ver", "1.2")]), ((1, 0), []),
+        ((3,), [("ver", "1.2")]), ((3, 0), []),
+        ((6,), []),
+        ((3303,), [("ver", "1.1")]), ((3303, 0), []),
+        ((3311, 0), []),
+    ]

@@ -135,6 +135,20 @@ class Model:
         """Instance ids of a present object, ascending ([] if absent)."""
         return sorted(self._objs.get(oid, ()))
 
+    def links(self):
+        """The object and instance links of a Register / Update payload, as
+        linkformat.encode takes them: [(path, [(name, value)])]. An object
+        gets its own link when it carries `ver=` (a version other than the
+        enabler's) or has no instance; Security never appears."""
+        out = []
+        for oid in self.objects():
+            ver = self.tables.ver_attr(oid)
+            iids = self.instances(oid)
+            if ver is not None or not iids:
+                out.append(((oid,), [("ver", ver)] if ver else []))
+            out.extend(((oid, iid), []) for iid in iids)
+        return out
+
     def type_of(self, path):
         """datatype code of a resource or resource instance path, or None
         (what codec decoders need for formats that carry no types)."""
