@@ -344,3 +344,11 @@ def test_registration_links_carry_ver_only_where_it_differs():
         ((3303,), [("ver", "1.1")]), ((3303, 0), []),
         ((3311, 0), []),
     ]
+
+
+def test_malformed_paths_get_clean_errors():
+    m = device()
+    assert code(m.read, (3, 0, 0, 0, 0)) == BAD_REQUEST
+    assert code(m.read, (3, "x")) == NOT_FOUND
+    assert code(m.read, (3, 70000)) == NOT_FOUND
+    assert code(m.write, (), []) == METHOD_NOT_ALLOWED

@@ -185,7 +185,7 @@ class Model:
         if len(path) > 4:
             raise err(BAD_REQUEST, path, "path too long")
         for p in path:
-            if not 0 <= p <= 0xFFFF:
+            if not isinstance(p, int) or not 0 <= p <= 0xFFFF:
                 raise err(NOT_FOUND, path, "id out of range")
         if not path:
             return
