@@ -213,6 +213,20 @@ def test_delete_instance():
     assert m.instances(0) == []
 
 
+def test_bootstrap_delete_spares_its_own_account_and_the_device():
+    m = device()
+    m.write((0, 1), [((0, 1, 0), "coaps://bs"), ((0, 1, 1), True)], bootstrap=True)
+    m.add(3303, 1, {5700: 1.0})
+    m.delete((), bootstrap=True)
+    assert m.objects(True) == [0, 1, 3, 3303]  # objects stay declared
+    assert m.instances(0) == [1] and m.instances(1) == [] and m.instances(3) == [0] and m.instances(3303) == []
+    assert code(m.delete, (0, 1), True) == BAD_REQUEST
+    assert code(m.delete, (3, 0), True) == BAD_REQUEST
+    m.write((0, 2), [((0, 2, 0), "coap://dm"), ((0, 2, 1), False)], bootstrap=True)
+    m.delete((0,), bootstrap=True)
+    assert m.instances(0) == [1]
+
+
 def test_discover_lists_object_instances_resources():
     m = device()
     assert m.discover((3303,)) == [(3303,), (3303, 0), (3303, 0, 5700), (3303, 0, 5701)]
