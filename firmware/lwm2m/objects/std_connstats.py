@@ -34,18 +34,19 @@ class ConnectivityStatistics:
         self.collecting = False
 
     def count_tx(self, n):
-        if self.collecting:
+        if self._count(n):
             self.tx += n
-            self.count += 1
-            if n > self.max:
-                self.max = n
 
     def count_rx(self, n):
-        if self.collecting:
+        if self._count(n):
             self.rx += n
+
+    def _count(self, n):
+        if self.collecting:
             self.count += 1
             if n > self.max:
                 self.max = n
+        return self.collecting
 
     def wrap(self, link):
         return _CountingLink(link, self)
