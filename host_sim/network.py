@@ -109,6 +109,14 @@ class Nat:
         self.rebindings += 1
         return public, True
 
+    def peek(self, public, now):
+        """The private address behind `public` if its mapping is live, without
+        refreshing it."""
+        private = self._in.get(public)
+        if private is None or self._live(private, now) is None:
+            return None
+        return private
+
     def inbound(self, public, now):
         """The private address behind `public`, or None if no live mapping."""
         private = self._in.get(public)
@@ -282,28 +290,30 @@ class Network:
         self.path(b, a, **settings)
 
     def _resolve(self, peer, now):
-        """The Port that datagrams sent to `peer` reach now, or None."""
-        port = self._routes.get(tuple(peer))
+        """(Port that datagrams sent to `peer` reach now, the Nat they pass or
+        None); (None, None) when nobody holds the address."""
+        port = self._routes.get(peer)
         if port is not None:
-            return port
+            return port, None
         for node in self.nodes.values():
             if node.nat is not None:
-                private = node.nat.inbound(tuple(peer), now)
+                private = node.nat.peek(peer, now)
                 if private is not None:
-                    return self._routes.get(private)
-        return None
+                    return self._routes.get(private), node.nat
+        return None, None
 
     def _send(self, port, data, peer):
         now = self.sim.clock.now_ms
         node = port.node
         node.counters.up_datagrams += 1
         node.counters.up_bytes += len(data)
+        peer = tuple(peer)
         src = port.address
         if node.nat is not None:
             src, fresh = node.nat.outbound(port.address, now)
             if fresh:
                 self.trace.note("nat: %s %s:%d is seen as %s:%d" % ((node.name,) + port.address + src))
-        dst_port = self._resolve(peer, now)
+        dst_port, nat = self._resolve(peer, now)
         if dst_port is None:
             delays, tags = [], ["NO ROUTE"]
         elif len(data) > port.mtu:
@@ -311,11 +321,20 @@ class Network:
         else:
             delays, tags = self.path(node.name, dst_port.node.name).transmit()
         dst_name = dst_port.node.name if dst_port is not None else "?"
-        self.trace.datagram(node.name, src, dst_name, tuple(peer), data, tags)
+        self.trace.datagram(node.name, src, dst_name, peer, data, tags)
         if not delays:
             node.counters.lost += 1
         for delay in delays:
-            self.sim.call_later(delay, dst_port._deliver, data, src)
+            self.sim.call_later(delay, self._arrive, dst_port, nat, peer, data, src, node)
+
+    def _arrive(self, dst_port, nat, peer, data, src, sender):
+        # A NAT is checked when the datagram reaches it: the mapping may have
+        # been forgotten while the datagram was on its way.
+        if nat is not None and nat.inbound(peer, self.sim.clock.now_ms) != dst_port.address:
+            sender.counters.lost += 1
+            self.trace.note("nat: no mapping for %s:%d any more, datagram from %s dropped" % (peer + (sender.name,)))
+            return
+        dst_port._deliver(data, src)
 
     def totals(self):
         """{node name: Counters.as_dict()} for every node."""

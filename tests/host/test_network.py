@@ -283,3 +283,19 @@ def test_sleep_outside_the_simulator_lets_the_network_run():
     sim.clock.sleep_ms(500)
     assert rec.got == [(100, b"x", a.address)]
     assert sim.now_ms == 500
+
+
+def test_nat_mapping_forgotten_while_a_datagram_is_in_flight_drops_it():
+    sim = Simulator()
+    net = Network(sim, delay_ms=1000)
+    nat = Nat(idle_ms=10 ** 9)
+    dev = net.node("device", nat=nat).port()
+    srv = net.node("server").port(5683)
+    dev.send(b"1", srv.address)
+    public = srv.recv(2000)[1]
+    srv.send(b"reply", public)
+    sim.run_for(500)
+    nat.rebind()
+    assert dev.recv(2000) is None
+    assert net.nodes["server"].counters.lost == 1
+    assert "no mapping" in net.trace.text()
