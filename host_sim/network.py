@@ -175,6 +175,12 @@ class Port:
             self.node.network.sim.add_actor(actor)
         return actor
 
+    def detach(self):
+        """Back to queueing datagrams for recv(); the actor is no longer ticked."""
+        actor, self.actor = self.actor, None
+        if actor is not None and actor in self.node.network.sim.actors:
+            self.node.network.sim.remove_actor(actor)
+
     def send(self, data, peer):
         if self.closed:
             raise OSError(9, "port closed")
@@ -200,16 +206,12 @@ class Port:
         self._inbox = []
         self.node.ports.pop(self.address[1], None)
         self.node.network._routes.pop(self.address, None)
-        actor = self.actor
-        if actor is not None and actor in self.node.network.sim.actors:
-            self.node.network.sim.remove_actor(actor)
+        self.detach()
 
     def _deliver(self, data, peer):
         if self.closed:
             return
-        counters = self.node.counters
-        counters.down_datagrams += 1
-        counters.down_bytes += len(data)
+        self.node.count("down", len(data))
         if self.actor is not None:
             self.actor.receive(data, peer)
         else:
@@ -224,7 +226,24 @@ class Node:
         self.nat = nat
         self.ports = {}
         self.counters = Counters()
+        self.watchers = []  # fn(now_ms, "up" or "down", nbytes) per datagram: the energy model's feed
         self._next_port = 49152
+
+    def watch(self, fn):
+        """Call fn(now_ms, direction, nbytes) for every datagram this node
+        sends ("up") or receives ("down")."""
+        self.watchers.append(fn)
+
+    def count(self, direction, nbytes):
+        c = self.counters
+        if direction == "up":
+            c.up_datagrams += 1
+            c.up_bytes += nbytes
+        else:
+            c.down_datagrams += 1
+            c.down_bytes += nbytes
+        for fn in self.watchers:
+            fn(self.network.sim.clock.now_ms, direction, nbytes)
 
     def port(self, number=None, mtu=DEFAULT_MTU):
         """Open a port (an ephemeral one if number is None); returns the link."""
@@ -305,8 +324,7 @@ class Network:
     def _send(self, port, data, peer):
         now = self.sim.clock.now_ms
         node = port.node
-        node.counters.up_datagrams += 1
-        node.counters.up_bytes += len(data)
+        node.count("up", len(data))
         peer = tuple(peer)
         src = port.address
         if node.nat is not None:

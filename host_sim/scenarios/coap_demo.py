@@ -83,7 +83,7 @@ class Demo:
         self.server.on_observe = self.resources.observers.append
         self.client = coap_endpoint(self.net, "client", mtu=MTU)
         self.notes = Notifications(self.client)
-        self.sim.remove_actor(self.client)
+        self.client.link.detach()
         self.client.link.attach(self.notes)
         self.peer = self.server.link.address
         self.results = []

@@ -5,6 +5,7 @@
 from lwm2m.coap import message as m
 from lwm2m.coap.params import Params
 
+from host_sim.clock import VirtualClock
 from host_sim.endpoints import coap_endpoint
 from host_sim.network import Nat, Network
 from host_sim.scheduler import Simulator
@@ -34,8 +35,8 @@ class Counter:
         return m.Message(m.CHANGED, payload=key)
 
 
-def setup(seed=1, params=PATIENT, nat=None, **path):
-    sim = Simulator()
+def setup(seed=1, params=PATIENT, nat=None, clock=None, **path):
+    sim = Simulator(clock)
     net = Network(sim, seed=seed, trace=Trace(sim.clock, keep=False), delay_ms=50, jitter_ms=30)
     net.both("client", "server", **path)
     counter = Counter()
@@ -134,3 +135,25 @@ def test_same_seed_same_trace_for_the_engine():
 
     assert trace(3) == trace(3)
     assert trace(3) != trace(4)
+
+
+def test_retransmission_timers_across_the_ticks_wrap():
+    # ticks_ms() wraps 2**30 ms after boot: start 5 s before it.
+    clock = VirtualClock(ticks_start=(1 << 30) - 5000)
+    sim, net, client, server, counter = setup(clock=clock, loss=0.3)
+    exchanges = run_requests(sim, client, server, 100, 10 * HOURS)
+    assert_all_answered_once(exchanges, counter)
+    assert clock.ticks_ms() < clock.now_ms  # it did wrap
+
+
+def test_client_driven_by_poll_as_on_a_board():
+    # The firmware's own loop: Endpoint.poll() blocks in link.recv(), which
+    # on a simulated port runs the simulation (the server is an actor).
+    sim, net, client, server, counter = setup(loss=0.3)
+    client.link.detach()
+    exchanges = [client.request(post(i), server.link.address) for i in range(50)]
+    for _ in range(10000):
+        if all(ex.done for ex in exchanges):
+            break
+        client.poll(1000)
+    assert_all_answered_once(exchanges, counter)

@@ -299,3 +299,14 @@ def test_nat_mapping_forgotten_while_a_datagram_is_in_flight_drops_it():
     assert dev.recv(2000) is None
     assert net.nodes["server"].counters.lost == 1
     assert "no mapping" in net.trace.text()
+
+
+def test_watchers_see_each_datagram_with_its_time_and_direction():
+    sim, net, a, b = make(delay_ms=70)
+    seen = []
+    net.nodes["device"].watch(lambda t, d, n: seen.append((t, d, n)))
+    a.send(b"abc", b.address)
+    sim.run_for(100)
+    b.send(b"12345", a.address)
+    sim.run_for(100)
+    assert seen == [(0, "up", 3), (170, "down", 5)]
