@@ -28,12 +28,16 @@ class Path:
     loss, duplicate, reorder: probabilities in [0, 1]. delay_ms + a uniform
     0..jitter_ms: the one-way delay. A reordered datagram is held back an extra
     reorder_ms, so datagrams sent after it overtake it. A duplicated datagram
-    arrives twice, each copy with its own delay.
+    arrives twice, each copy with its own delay. rate_bps (None: unlimited)
+    adds the time to put each datagram's payload on the air, one after another,
+    as on an NB-IoT link of a few kbit/s.
     """
 
     def __init__(self, rng, delay_ms=DEFAULT_DELAY_MS, jitter_ms=0, loss=0.0, duplicate=0.0,
-                 reorder=0.0, reorder_ms=200):
+                 reorder=0.0, reorder_ms=200, rate_bps=None):
         self.rng = rng
+        self.rate_bps = rate_bps
+        self.busy_until = 0  # when the last datagram is fully sent, at rate_bps
         self.delay_ms = delay_ms
         self.jitter_ms = jitter_ms
         self.loss = loss
@@ -43,21 +47,31 @@ class Path:
 
     def set(self, **settings):
         for name, value in settings.items():
-            if not hasattr(self, name) or name == "rng":
+            if not hasattr(self, name) or name in ("rng", "busy_until"):
                 raise TypeError("no path setting %r" % name)
             setattr(self, name, value)
         return self
 
-    def transmit(self):
+    def airtime(self, now, nbytes):
+        """ms from now until a datagram of nbytes is fully sent (queueing behind
+        the ones before it); 0 without a rate."""
+        if not self.rate_bps:
+            return 0
+        start = max(now, self.busy_until)
+        self.busy_until = start + -(-nbytes * 8000 // self.rate_bps)
+        return self.busy_until - now
+
+    def transmit(self, now=0, nbytes=0):
         """The fate of one datagram: (list of arrival delays in ms, list of tags).
         An empty delay list means it was lost."""
         rng = self.rng
+        sent = self.airtime(now, nbytes)
         if self.loss and rng.random() < self.loss:
             return [], ["LOST"]
         copies = 2 if self.duplicate and rng.random() < self.duplicate else 1
         delays, tags = [], []
         for _ in range(copies):
-            delay = self.delay_ms + (rng.randint(0, self.jitter_ms) if self.jitter_ms else 0)
+            delay = sent + self.delay_ms + (rng.randint(0, self.jitter_ms) if self.jitter_ms else 0)
             if self.reorder and rng.random() < self.reorder:
                 delay += self.reorder_ms
                 tags.append("LATE+%dms" % self.reorder_ms)
@@ -337,7 +351,7 @@ class Network:
         elif len(data) > port.mtu:
             delays, tags = [], ["OVER MTU %d" % port.mtu]
         else:
-            delays, tags = self.path(node.name, dst_port.node.name).transmit()
+            delays, tags = self.path(node.name, dst_port.node.name).transmit(now, len(data))
         dst_name = dst_port.node.name if dst_port is not None else "?"
         self.trace.datagram(node.name, src, dst_name, peer, data, tags)
         if not delays:

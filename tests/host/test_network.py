@@ -310,3 +310,15 @@ def test_watchers_see_each_datagram_with_its_time_and_direction():
     b.send(b"12345", a.address)
     sim.run_for(100)
     assert seen == [(0, "up", 3), (170, "down", 5)]
+
+
+def test_rate_limit_queues_datagrams_one_after_another():
+    sim, net, a, b = make(delay_ms=10)
+    net.path("device", "server", rate_bps=8000)  # one byte per ms
+    rec = b.attach(Recorder(sim.clock))
+    a.send(bytes(100), b.address)
+    a.send(bytes(100), b.address)
+    sim.run_for(1000)
+    a.send(bytes(50), b.address)
+    sim.run_for(1000)
+    assert [t for t, _, _ in rec.got] == [110, 210, 1060]
