@@ -20,6 +20,7 @@ from host_sim.trace import Trace
 
 DEFAULT_MTU = 1152  # IPv6 minimum MTU (1280) minus IP, UDP and DTLS headers
 DEFAULT_DELAY_MS = 10
+_FOREVER_MS = 10 ** 15  # longer than any simulation: about 30,000 years
 
 
 class Path:
@@ -202,11 +203,17 @@ class Port:
 
     def recv(self, timeout_ms):
         """The next datagram (data, peer), or None after timeout_ms of virtual
-        time. Called from outside the simulator it runs the simulation while it
-        waits; from inside an actor it does not block."""
+        time (None: until nothing more can arrive). Called from outside the
+        simulator it runs the simulation while it waits; from inside an actor it
+        does not block."""
         if not self._inbox and not self.closed:
             sim = self.node.network.sim
-            if not sim.running and timeout_ms:
+            if sim.running:
+                pass
+            elif timeout_ms is None:
+                # Wait for as long as anything may still arrive.
+                sim.run_until(lambda: self._has_input() or sim.next_time() is None, _FOREVER_MS)
+            elif timeout_ms > 0:
                 sim.run_until(self._has_input, timeout_ms)
         if self._inbox:
             return self._inbox.pop(0)
@@ -297,7 +304,8 @@ class Network:
         self._next_host = 2
 
     def node(self, name, host=None, nat=None):
-        """The node called name, made on first use (host 10.0.0.N unless given)."""
+        """The node called name, made on first use (host 10.0.0.N unless given);
+        a nat given later puts an existing node behind it."""
         node = self.nodes.get(name)
         if node is None:
             if host is None:
@@ -305,6 +313,8 @@ class Network:
                 self._next_host += 1
             node = Node(self, name, host, nat)
             self.nodes[name] = node
+        elif nat is not None:
+            node.nat = nat
         return node
 
     def path(self, src, dst, **settings):

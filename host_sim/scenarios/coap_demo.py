@@ -2,19 +2,21 @@
 
 A client Endpoint and a server Endpoint (firmware/lwm2m/coap, unchanged) 40 ms
 + 0..20 ms apart: GET, PUT, POST, an error, an observation with notifications,
-block-wise transfers both ways, then GETs with 30 % loss each way. Every
-datagram is printed with its size.
+block-wise transfers both ways, GETs with 30 % loss each way, and a GET after
+the client's carrier NAT forgot its mapping. Every datagram is printed with
+its size.
 """
 from lwm2m.coap import message as m
 from lwm2m.error import CoapError, NOT_FOUND, METHOD_NOT_ALLOWED
 
 from host_sim.endpoints import coap_endpoint
-from host_sim.network import Network
+from host_sim.network import Nat, Network
 from host_sim.scheduler import Simulator
 from host_sim.trace import Trace, totals_table
 
 MTU = 400  # small enough that 1 KB bodies go in 256-byte blocks
 WAIT_MS = 600000
+NAT_IDLE_MS = 120000
 
 
 class Resources:
@@ -81,6 +83,7 @@ class Demo:
         self.resources = Resources()
         self.server = coap_endpoint(self.net, "server", 5683, handler=self.resources.handle, mtu=MTU)
         self.server.on_observe = self.resources.observers.append
+        self.net.node("client", nat=Nat(idle_ms=NAT_IDLE_MS))  # a carrier NAT, as on NB-IoT
         self.client = coap_endpoint(self.net, "client", mtu=MTU)
         self.notes = Notifications(self.client)
         self.client.link.detach()
@@ -136,11 +139,18 @@ class Demo:
         for i in range(count):
             self.ask("GET /temp (lossy #%d)" % (i + 1), _req(m.GET, "temp"))
 
+    def nat_rebinding(self):
+        self.net.both("client", "server", loss=0.0)
+        self.trace.note("--- loss off; the client stays quiet for 3 min, longer than its NAT keeps a mapping")
+        self.sim.run_for(180000)
+        self.ask("GET /temp (after the NAT forgot us: a new source address)", _req(m.GET, "temp"))
+
     def run(self):
         self.basics()
         self.observe()
         self.blockwise()
         self.lossy()
+        self.nat_rebinding()
         return self
 
 

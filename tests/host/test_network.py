@@ -322,3 +322,11 @@ def test_rate_limit_queues_datagrams_one_after_another():
     a.send(bytes(50), b.address)
     sim.run_for(1000)
     assert [t for t, _, _ in rec.got] == [110, 210, 1060]
+
+
+def test_recv_without_timeout_waits_until_something_arrives():
+    sim, net, a, b = make(delay_ms=700)
+    sim.call_at(5000, a.send, b"late", b.address)
+    assert b.recv(None) == (b"late", a.address)
+    assert sim.now_ms == 5700
+    assert b.recv(None) is None  # nothing pending: returns instead of waiting forever

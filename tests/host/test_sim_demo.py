@@ -23,6 +23,9 @@ def test_demo_outcomes():
     assert any("B2:3/0/256" in line for line in lines)
     assert any("B1:2/0/256" in line for line in lines)
     assert any("[LOST]" in line for line in lines)
+    assert any("[AGAIN]" in line for line in lines)  # a retransmission
+    assert any("100.64.0.1:40001" in line for line in lines)  # the NAT rebound
+    assert outcomes["GET /temp (after the NAT forgot us: a new source address)"] == "2.05, 4 B"
 
 
 def test_demo_repeats_exactly_for_a_seed():
