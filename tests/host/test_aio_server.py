@@ -5,12 +5,11 @@ import asyncio
 import pytest
 from lwm2m.coap import message as m
 
-from host_sim.aio import VirtualTimeLoop, sim_context
+from host_sim.aio import VirtualTimeLoop
 from host_sim.endpoints import coap_endpoint
 from host_sim.network import Nat, Network
 from host_sim.scheduler import Simulator
-from host_sim.server import LwM2MServer
-from host_sim.server.site import Site
+from host_sim.simserver import SimServer
 
 
 def world():
@@ -20,18 +19,12 @@ def world():
     net.node("device", nat=Nat(idle_ms=60000))
     port = net.node("server").port(5683)
 
-    class SimServer(LwM2MServer):
-        # LwM2MServer binds a real UDP socket in start(); here: the simulated port.
-        async def start(self):
-            self.ctx = await sim_context(port, Site(self))
-            return self
-
     def device(request, peer):
         if request.uri_path() == ["3", "0", "0"]:
             return m.Message(m.CONTENT, payload=b"ACME").add_option(m.CONTENT_FORMAT, 0)
         return m.Message(0x84)
 
-    return sim, net, SimServer(), coap_endpoint(net, "device", handler=device), port.address
+    return sim, net, SimServer(port), coap_endpoint(net, "device", handler=device), port.address
 
 
 def register(endpoint, server_address, lifetime):
