@@ -83,6 +83,15 @@ def coap_requests(n, loss):
     return wall, sim.now_ms, c.up_datagrams + s.up_datagrams, c.up_bytes + s.up_bytes
 
 
+def lwm2m_day():
+    """The make-sim LwM2M day: (wall s, device counters)."""
+    from host_sim.scenarios import lwm2m_demo
+
+    t0 = time.perf_counter()
+    day = lwm2m_demo.Day(1, echo=lambda line: None).run()
+    return time.perf_counter() - t0, day.net.nodes["device"].counters
+
+
 def main():
     rows = []
     for period in (60000, 1000):
@@ -93,6 +102,9 @@ def main():
         wall, virtual, datagrams, nbytes = coap_requests(1000, loss)
         rows.append("| 1000 CoAP CON POSTs, %d %% loss each way: %.0f s virtual, %d B on the wire | %d | %.0f ms |"
                     % (int(loss * 100), virtual / 1000.0, nbytes, datagrams, wall * 1000))
+    wall, c = lwm2m_day()
+    rows.append("| 24 h LwM2M client + embedded server (make sim day): device up %d B, down %d B | %d | %.0f ms |"
+                % (c.up_bytes, c.down_bytes, c.up_datagrams + c.down_datagrams, wall * 1000))
     text = "\n".join([
         "# host_sim speed",
         "",
