@@ -40,3 +40,28 @@ def test_same_seed_same_day():
         return [re.sub(r"rd/[0-9a-f]{8}", "rd/ID", line) for line in d.trace.lines()]
 
     assert lines(day(3)) == lines(day(3))
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeError,
+                   reason="offline, a due Update keeps Client.next_timeout_ms() at 0: poll() busy-loops")
+def test_client_offline_across_an_update_deadline_sleeps():
+    import asyncio
+
+    from host_sim.aio import VirtualTimeLoop
+
+    d = lwm2m_demo.Day(1, echo=lambda line: None, nat_idle_ms=None)
+
+    async def script():
+        await d.server.start()
+        d.client.start()
+        await d.server.events.next("registered", lwm2m_demo.EP, 600)
+        d.client.set_online(False)  # the modem lost the network
+        await asyncio.sleep(2 * 3600)  # the Update falls due meanwhile
+        d.client.set_online(True)
+        await d.server.events.next("updated", lwm2m_demo.EP, 600)
+
+    loop = VirtualTimeLoop(d.sim)
+    try:
+        loop.run_until_complete(script())
+    finally:
+        loop.close()
