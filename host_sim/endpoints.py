@@ -51,8 +51,7 @@ def lwm2m_client(net, node, model, config, mtu=DEFAULT_MTU):
     config = dict(config)
     config.setdefault("resolve", _sim_address)
     client = Client(model, endpoint, net.sim.clock, config)
-    endpoint.link.detach()
-    endpoint.link.attach(ClientActor(client))
+    endpoint.link.attach(ClientActor(client))  # in the endpoint's place
     return client
 
 

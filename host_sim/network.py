@@ -97,7 +97,7 @@ class Nat:
         self._next_port = first_port
         self._out = {}  # private addr -> [public addr, last used ms]
         self._in = {}  # public addr -> private addr
-        self.rebindings = 0
+        self.mappings_made = 0  # the first mapping and every rebinding
 
     def _live(self, private, now):
         entry = self._out.get(private)
@@ -121,7 +121,7 @@ class Nat:
         self._next_port += 1
         self._out[private] = [public, now]
         self._in[public] = private
-        self.rebindings += 1
+        self.mappings_made += 1
         return public, True
 
     def peek(self, public, now):
@@ -184,7 +184,10 @@ class Port:
 
     def attach(self, actor):
         """Hand every arriving datagram to actor.receive(data, peer) at once
-        (and tick the actor from the simulator) instead of queueing it for recv()."""
+        (and tick the actor from the simulator) instead of queueing it for recv().
+        An actor attached before is detached."""
+        if self.actor is not None and self.actor is not actor:
+            self.detach()
         self.actor = actor
         if actor not in self.node.network.sim.actors:
             self.node.network.sim.add_actor(actor)

@@ -86,8 +86,7 @@ class Demo:
         self.net.node("client", nat=Nat(idle_ms=NAT_IDLE_MS))  # a carrier NAT, as on NB-IoT
         self.client = coap_endpoint(self.net, "client", mtu=MTU)
         self.notes = Notifications(self.client)
-        self.client.link.detach()
-        self.client.link.attach(self.notes)
+        self.client.link.attach(self.notes)  # in the endpoint's place
         self.peer = self.server.link.address
         self.results = []
 
