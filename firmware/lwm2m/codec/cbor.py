@@ -5,6 +5,7 @@
 import struct
 from lwm2m.compat import const
 from lwm2m.error import CodecError
+from lwm2m.codec.common import float32
 
 _MAX_DEPTH = const(16)  # MicroPython's C stack is small; LwM2M nests 6 deep at most
 
@@ -86,14 +87,11 @@ def _float(out, x):
         out.append(0xF9)
         out.extend(h.to_bytes(2, "big"))
         return
-    try:
-        b = struct.pack(">f", x)
-        if struct.unpack(">f", b)[0] == x:
-            out.append(0xFA)
-            out.extend(b)
-            return
-    except (OverflowError, ValueError):
-        pass
+    b = float32(x)
+    if b is not None:
+        out.append(0xFA)
+        out.extend(b)
+        return
     out.append(0xFB)
     out.extend(struct.pack(">d", x))
 
