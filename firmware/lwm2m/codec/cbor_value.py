@@ -13,6 +13,8 @@ def to_item(t, v):
         return C.objlnk_text(v)
     if t == T.FLOAT:
         return float(v)
+    if t == T.BOOLEAN:
+        return bool(v)
     if t == T.NONE:
         raise CodecError("executable resources have no value", NOT_ACCEPTABLE)
     return v
