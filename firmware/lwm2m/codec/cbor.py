@@ -182,9 +182,19 @@ class _Reader:
         self.i = i + n
         return self.b[i : i + n]
 
+    def byte(self):
+        # one byte without a memoryview slice: less garbage on the board
+        i = self.i
+        if i >= self.n:
+            raise CodecError("CBOR truncated")
+        self.i = i + 1
+        return self.b[i]
+
     def arg(self, ai):
         if ai < 24:
             return ai
+        if ai == 24:
+            return self.byte()
         if ai > 27:
             raise CodecError("CBOR reserved length")
         return int.from_bytes(self.take(1 << (ai - 24)), "big")
@@ -192,7 +202,7 @@ class _Reader:
     def item(self, depth):
         if depth > _MAX_DEPTH:
             raise CodecError("CBOR nesting too deep")
-        ib = self.take(1)[0]
+        ib = self.byte()
         major = ib >> 5
         ai = ib & 0x1F
         if major == 7:
@@ -259,7 +269,7 @@ class _Reader:
         if major == 2 or major == 3:
             parts = bytearray()
             while True:
-                ib = self.take(1)[0]
+                ib = self.byte()
                 if ib == 0xFF:
                     break
                 if ib >> 5 != major or ib & 0x1F == 31:
