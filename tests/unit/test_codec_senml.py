@@ -29,6 +29,11 @@ def test_string_escapes_are_the_same_on_both_runtimes():
     assert wire == b'[{"n":"/1/0/1","vs":"a\\"\\\\\\n\\u0001\xc3\xa9"}]'
 
 
+def test_json_escapes_decode():
+    wire = b'[{"n":"/1/0/1","vs":"\\u00e9\\ud83d\\ude00\\n\\/"},{"n":"/1/0/2","v":-1.5e2}]'
+    assert sj.decode(wire, (1,), lambda p: None) == [((1, 0, 1), "\u00e9\U0001f600\n/"), ((1, 0, 2), -150.0)]
+
+
 def test_one_timestamp_goes_in_t():
     recs = [((3303, 0, 5700), T.FLOAT, 22.5, T0)]
     assert sj.encode(recs, ()) == b'[{"n":"/3303/0/5700","v":22.5,"t":1700000000}]'
@@ -80,6 +85,14 @@ def test_refusals():
         b'[{"n":"/1/0/1","v":1}',  # truncated
         b'[{"n":"/1/0/1","v":true}]',
         b'\xff',
+        b'[{"n":"/1/0/1","v":1,}]',  # JSON MicroPython's json module would take
+        b'[{"n":"/1/0/1" "v":1}]',
+        b'[{"n":"/1/0/1","v":01}]',
+        b'[{"n":"/1/0/1","v":1,"v":2}]',
+        b'[{n:"/1/0/1","v":1}]',
+        b'[{"n":"/1/0/1","v":1}] x',
+        b'[{"n":"/1/0/1","v":.5}]',
+        b'[{"n":"/1/0/\\ud800","v":1}]',
     ):
         raises(CodecError, sj.decode, wire, (1,), ty)
     raises(CodecError, sj.decode, b'[{"n":"/1/0/1","vd":"a+b"}]', (1,), lambda p: T.OPAQUE)
