@@ -163,34 +163,32 @@ class _Parser:
                 raise CodecError("JSON bad \\u escape")
         return int(h, 16)
 
+    def digits(self, i, what):
+        s, n, j = self.s, len(self.s), i
+        while i < n and "0" <= s[i] <= "9":
+            i += 1
+        if i == j:
+            raise CodecError("JSON number without %s digits" % what)
+        return i
+
     def number(self):
-        s, i, n = self.s, self.i, len(self.s)
-        start = i
+        s = self.s
+        start = i = self.i
         if s[i : i + 1] == "-":
             i += 1
         j = i
-        while i < n and "0" <= s[i] <= "9":
-            i += 1
-        if i == j or (s[j] == "0" and i - j > 1):
-            raise CodecError("JSON bad number at %d" % start)
+        i = self.digits(i, "integer")
+        if s[j] == "0" and i - j > 1:
+            raise CodecError("JSON number with a leading zero")
         exact = True
         if s[i : i + 1] == ".":
-            i += 1
-            j = i
-            while i < n and "0" <= s[i] <= "9":
-                i += 1
-            if i == j:
-                raise CodecError("JSON bad fraction")
+            i = self.digits(i + 1, "fraction")
             exact = False
         if s[i : i + 1] in ("e", "E"):
             i += 1
             if s[i : i + 1] in ("+", "-"):
                 i += 1
-            j = i
-            while i < n and "0" <= s[i] <= "9":
-                i += 1
-            if i == j:
-                raise CodecError("JSON bad exponent")
+            i = self.digits(i, "exponent")
             exact = False
         self.i = i
         t = s[start:i]
