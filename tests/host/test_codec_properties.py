@@ -8,7 +8,7 @@ import struct
 
 import cbor2
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from lwm2m import codec, datatype as T
 from lwm2m.codec import cbor, linkformat, senml_cbor, senml_json
@@ -310,3 +310,31 @@ def test_cbor_loads_of_random_bytes_never_half_decodes():
     for i in range(len(wire)):
         with pytest.raises(CodecError):
             cbor.loads(wire[:i])
+
+
+JSON_ITEMS = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), FINITE, st.text()),
+    lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=6), kids, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(JSON_ITEMS, st.booleans(), st.sampled_from([None, 0, 2]))
+def test_our_json_parser_reads_what_json_dumps_writes(v, ascii_only, indent):
+    from lwm2m.codec import jsonw
+
+    assume(_depth(v) <= 16)
+    text = json.dumps(v, ensure_ascii=ascii_only, indent=indent)
+    assert jsonw.loads(text.encode("utf-8")) == v
+    # and our string writer reads back through CPython's json
+    if isinstance(v, str):
+        assert json.loads(jsonw.string(v)) == v
+
+
+def _depth(v):
+    if isinstance(v, list):
+        return 1 + max([_depth(x) for x in v] or [0])
+    if isinstance(v, dict):
+        return 1 + max([_depth(x) for x in v.values()] or [0])
+    return 0

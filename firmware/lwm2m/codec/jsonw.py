@@ -66,7 +66,7 @@ class _Parser:
         self.i = i
 
     def value(self, depth):
-        if depth > 8:
+        if depth > 16:  # LwM2M needs 3; MicroPython's stack is small
             raise CodecError("JSON nested too deep")
         self.ws()
         s, i = self.s, self.i
