@@ -82,3 +82,10 @@ def test_lwm2m_json_refusals():
         b'{"bn":"/1/0/","e":[',
     ):
         raises(CodecError, lj.decode, wire, (1, 0), ty)
+
+
+def test_lwm2m_cbor_indefinite_maps_as_anjay_writes_them():
+    wire = unhex("bf 03 bf 00 bf 00 6141 06 bf 00 01 01 05 ff ff ff ff")
+    want = [((3, 0, 0), "A"), ((3, 0, 6, 0), 1), ((3, 0, 6, 1), 5)]
+    types = {(3, 0, 0): T.STRING, (3, 0, 6, 0): T.INTEGER, (3, 0, 6, 1): T.INTEGER}
+    assert lc.decode(wire, (3, 0), types.get) == want
