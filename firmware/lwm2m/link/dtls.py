@@ -14,6 +14,9 @@ ECONNREFUSED = const(111)  # the peer refused the handshake (wrong key or identi
 
 _MBEDTLS_TIMEOUT = const(-0x6800)  # mbedTLS gave up retransmitting (its 60 s limit)
 _RX_MAX = const(1536)
+# HelloVerifyRequest + the ServerHello flight: what a server sends before it
+# needs our Finished.
+_SERVER_FLIGHTS = const(2)
 
 # Preference order. RFC 7925 (and LwM2M) name CCM_8; MicroPython's mbedTLS
 # builds often lack CCM, so AEAD GCM, then CBC, follow. Only the suites the
@@ -165,7 +168,14 @@ class DtlsLink:
         """Handshake now (send() does it when needed). Raises DtlsError."""
         if self._closed:
             raise DtlsError(EBADF, "link closed")
-        self._drop()
+        if self._ssl is not None or self.handshakes:
+            self._drop()
+            # A fresh local port where the inner link can: a server that still
+            # holds our old session ignores a new ClientHello from the old
+            # address (libcoap 4.3 does), so a new address is a new peer.
+            reopen = getattr(self.inner, "reopen", None)
+            if reopen is not None:
+                reopen()
         w = self._wire
         attempt = 0
         while True:
@@ -174,17 +184,24 @@ class DtlsLink:
             w.deadline = ticks_add(ticks_ms(), self.handshake_timeout_ms)
             w.slice_ms = self.slice_ms
             w.fail_at_deadline = True
+            rx0 = w.rx_count
             try:
                 self._ssl = ctx.wrap_socket(w, server_side=False)
             except OSError as e:
                 code = e.args[0] if e.args else 0
-                if code == ETIMEDOUT or code == _MBEDTLS_TIMEOUT:
-                    if attempt < self.handshake_attempts:
-                        continue
-                    self.last_error = ETIMEDOUT
-                    raise DtlsError(ETIMEDOUT, "handshake: no answer, %d attempts" % attempt)
-                self.last_error = ECONNREFUSED
-                raise DtlsError(ECONNREFUSED, "handshake refused (mbedTLS %d)" % code)
+                if code != ETIMEDOUT and code != _MBEDTLS_TIMEOUT:
+                    self.last_error = ECONNREFUSED
+                    raise DtlsError(ECONNREFUSED, "handshake refused (mbedTLS %d)" % code)
+                if attempt < self.handshake_attempts:
+                    continue
+                if w.rx_count - rx0 >= _SERVER_FLIGHTS:
+                    # The server answered our hello and went silent after our
+                    # Finished: it could not decrypt it, DTLS servers drop
+                    # such records without an alert. Wrong key or identity.
+                    self.last_error = ECONNREFUSED
+                    raise DtlsError(ECONNREFUSED, "handshake: no Finished from the server (key or identity rejected)")
+                self.last_error = ETIMEDOUT
+                raise DtlsError(ETIMEDOUT, "handshake: no answer, %d attempts" % attempt)
             finally:
                 w.slice_ms = None
                 w.fail_at_deadline = False
