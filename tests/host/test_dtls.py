@@ -100,13 +100,19 @@ def test_dtls_psk_link_cpython(libcoap, scenario, capfd):
     assert KEY not in (out + err).encode()
 
 
-def micropython_run(scenario, port):
+def micropython_env():
+    """The environment for a MicroPython subprocess with the compiled firmware
+    and the scenario scripts on its path; skips when either is missing."""
     if not os.path.exists(MICROPYTHON):
         pytest.skip("micropython unix port not installed (make venv)")
     mpy = os.path.join(ROOT, "build", "mpy")
     if not os.path.isdir(os.path.join(mpy, "lwm2m", "link")):
         pytest.skip("build/mpy missing: run make mpy")
-    env = dict(os.environ, MICROPYPATH=":".join([SCRIPTS, mpy, ".frozen"]))
+    return dict(os.environ, MICROPYPATH=":".join([SCRIPTS, mpy, ".frozen"]))
+
+
+def micropython_run(scenario, port):
+    env = micropython_env()
     cmd = [MICROPYTHON, os.path.join(SCRIPTS, "dtls_scenarios.py"), scenario, str(port), IDENTITY,
            binascii.hexlify(KEY).decode()]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
