@@ -5,81 +5,33 @@ silent mid-handshake, truncated and replayed records, a server that lost the
 session), none of which may hang past its timeout or show the key."""
 import binascii
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(ROOT, "tests", "host", "scripts")
 MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
-SERVER = "coap-server-openssl"
 IDENTITY = "lwm2m-client-1"
 KEY = b"sesame-psk-0123456789"
-OTHER_KEY = b"default-key-for-other-identities"
-HINT = "lwm2m"
 
 sys.path.insert(0, SCRIPTS)
 import dtls_scenarios  # noqa: E402
-
-
-def free_port_pair():
-    """A port p with p and p+1 free for UDP on loopback (CoAP, CoAPS)."""
-    for _ in range(50):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("127.0.0.1", 0))
-        p = s.getsockname()[1]
-        s.close()
-        if p >= 65535:
-            continue
-        try:
-            t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            t.bind(("127.0.0.1", p + 1))
-            t.close()
-            return p
-        except OSError:
-            continue
-    raise RuntimeError("no free port pair")
+import libcoap_server  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def libcoap(tmp_path_factory):
-    """coap-server-openssl with our identity mapped to KEY (-i) and every
-    other identity to OTHER_KEY (-k): so a wrong identity fails too."""
-    if shutil.which(SERVER) is None:
-        pytest.skip("libcoap's %s not installed (Debian package libcoap3-bin)" % SERVER)
-    ids = tmp_path_factory.mktemp("libcoap") / "identities"
-    ids.write_text("%s,%s,%s\n" % (HINT, IDENTITY, KEY.decode()))
-    port = free_port_pair()
-    proc = subprocess.Popen(
-        [SERVER, "-A", "127.0.0.1", "-p", str(port), "-h", HINT, "-k", OTHER_KEY.decode(), "-i", str(ids), "-v", "3"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def libcoap():
+    """coap-server-openssl: our identity has KEY, any other identity a key
+    nobody has, so a wrong identity fails too."""
+    if not libcoap_server.available():
+        pytest.skip("libcoap's %s not installed (Debian package %s)" % (libcoap_server.SERVER, libcoap_server.PACKAGE))
+    server = libcoap_server.LibcoapServer(IDENTITY, KEY).start()
     try:
-        wait_for_coap(port)
-        yield port + 1
+        yield server.dtls_port
     finally:
-        proc.terminate()
-        proc.wait(5)
-
-
-def wait_for_coap(port):
-    """Until the plain-CoAP port answers a ping (a CON Empty -> RST)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.1)
-    try:
-        for _ in range(50):
-            s.sendto(b"\x40\x00\x00\x01", ("127.0.0.1", port))
-            try:
-                s.recvfrom(64)
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("coap-server-openssl did not start")
-    finally:
-        s.close()
+        server.stop()
 
 
 EXPECTED = {

@@ -151,3 +151,47 @@ def test_server_link_repr_and_errors_never_show_keys(server):
     with pytest.raises(OSError) as e:
         server.link.send(b"x", ("127.0.0.1", 9))
     assert KEY.decode() not in str(e.value)
+
+
+def test_idle_longer_than_nat_timeout_rehandshakes_before_sending(server):
+    import time
+
+    c = client(server.port, idle_rehandshake_ms=200)
+    c.send(dtls_scenarios.get(1))
+    assert dtls_scenarios.answer(c.recv(2000), 1) == "2.05 ok"
+    c.send(dtls_scenarios.get(2))  # within the idle limit: same session
+    assert dtls_scenarios.answer(c.recv(2000), 2) == "2.05 ok"
+    assert c.handshakes == 1
+    time.sleep(0.3)
+    c.send(dtls_scenarios.get(3))
+    assert dtls_scenarios.answer(c.recv(2000), 3) == "2.05 ok"
+    assert c.handshakes == 2
+    c.close()
+
+
+def test_retransmit_timer_setting_spaces_client_hello_retransmissions():
+    """A peer that never answers: with retransmit_ms=2000 mbedTLS sends no
+    second ClientHello within 1.5 s (its default would at 1 s). CPython only:
+    MicroPython's tls has no such setting."""
+    sent = []
+
+    class Silent:
+        mtu = 1232
+
+        def send(self, data, peer=None):
+            sent.append(bytes(data))
+
+        def recv(self, timeout_ms):
+            import time
+
+            time.sleep(min(timeout_ms, 20) / 1000)
+
+        def close(self):
+            pass
+
+    for retransmit_ms, hellos in ((None, 2), (2000, 1)):
+        del sent[:]
+        c = DtlsLink(Silent(), None, IDENTITY, KEY, handshake_timeout_ms=1500, handshake_attempts=1,
+                     retransmit_ms=retransmit_ms)
+        pytest.raises(DtlsError, c.connect)
+        assert len(sent) == hellos

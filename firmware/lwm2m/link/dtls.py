@@ -108,11 +108,16 @@ class DtlsLink:
     handshake_timeout_ms: one attempt's limit (mbedTLS retransmits its flights
     inside it, after 1, 2, 4, .. s); handshake_attempts: attempts before
     DtlsError(ETIMEDOUT). A refused handshake (wrong key or identity) raises
-    DtlsError(ECONNREFUSED) at once.
+    DtlsError(ECONNREFUSED): at once when the server sends an alert, after the
+    attempt's timeout when it silently drops our Finished (OpenSSL does).
+    retransmit_ms: mbedTLS's first retransmission timer, where the runtime
+    lets us set it (CPython); MicroPython's tls keeps mbedTLS's 1 s, which
+    on NB-IoT (round trips of seconds) costs spurious retransmissions.
     """
 
     def __init__(self, inner, peer, identity, key, ciphers=CIPHERS, handshake_timeout_ms=60000,
-                 handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None):
+                 handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None,
+                 retransmit_ms=None):
         self.inner = inner
         self.peer = peer
         self.identity = identity
@@ -124,6 +129,7 @@ class DtlsLink:
         self.slice_ms = slice_ms
         self.max_unanswered = max_unanswered
         self.idle_rehandshake_ms = idle_rehandshake_ms
+        self.retransmit_ms = retransmit_ms
         self._wire = _Wire(inner, peer)
         self._ssl = None
         self._closed = False
@@ -162,6 +168,11 @@ class DtlsLink:
         ctx.set_ciphers(self._ciphers)
         ctx.psk_identity = self.identity
         ctx.psk_key = self._key
+        if self.retransmit_ms is not None:
+            try:
+                ctx.handshake_timeout_min = self.retransmit_ms / 1000
+            except AttributeError:
+                pass  # MicroPython: mbedTLS's default stays
         return ctx
 
     def connect(self):
