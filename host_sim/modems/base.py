@@ -14,9 +14,14 @@ class SimModem:
         self.powered = True
         self.log = []  # every command line the host sent, decoded
         self._out = []  # [(due_ms, bytes)] in due order
+        self._timers = []  # [(due_ms, fn)]: work the modem does later (radio windows)
         self._in = bytearray()
         self._raw_left = 0  # >0: the next bytes are data after a prompt
         self._raw_done = None
+        self.fail_sends = 0  # faults on request: the next N sends fail
+        self.drop_urcs = 0  # the next N data-arrival URCs are lost
+        self.sent = []  # (data, peer, rai) that left over the radio
+        self.sockets = {}  # socket id -> {"peer": (ip, port), "rx": [(data, peer)], ...}
 
     # ---- the UART as the driver sees it ---------------------------------
     def write(self, data):
@@ -26,8 +31,22 @@ class SimModem:
         self._consume()
         return len(data)
 
+    def later(self, delay_ms, fn):
+        """Run fn() once delay_ms have passed (checked whenever the host reads)."""
+        self._timers.append((ticks_add(self.clock.ticks_ms(), delay_ms), fn))
+
+    def _run_timers(self):
+        now = self.clock.ticks_ms()
+        due = [t for t in self._timers if ticks_diff(t[0], now) <= 0]
+        if due:
+            self._timers = [t for t in self._timers if ticks_diff(t[0], now) > 0]
+            due.sort(key=lambda t: ticks_diff(t[0], now))
+            for _, fn in due:
+                fn()
+
     def read(self, n):
         self.poll_network()
+        self._run_timers()
         now = self.clock.ticks_ms()
         if not self._out or ticks_diff(self._out[0][0], now) > 0:
             return None
@@ -78,7 +97,60 @@ class SimModem:
             self.log.append(cmd.decode("latin-1"))
             self.command(cmd.decode("latin-1"))
 
+    def ok(self, *lines):
+        for text in lines:
+            self.line(text)
+        self.line("OK")
+
+    # ---- power --------------------------------------------------------------
+    def reboot(self):
+        """The modem resets itself (brown-out, watchdog, PWRKEY): all state is gone."""
+        self.sockets = {}
+        self.powered = True
+        self.echo = True
+        self.reset()
+
+    def pwrkey(self):
+        """The board pulses PWRKEY: a modem in PSM or off boots again."""
+        if not self.powered:
+            self.reboot()
+
+    # ---- the network side -------------------------------------------------------
+    def deliver(self, data, peer):
+        """A datagram from the network for the socket that talks to peer.
+        False when nobody takes it (no such socket, or the radio is off in PSM)."""
+        if not self.powered:
+            return False
+        for sid in sorted(self.sockets):
+            sock = self.sockets[sid]
+            if sock["peer"] == peer:
+                sock["rx"].append((data, peer))
+                if self.drop_urcs:
+                    self.drop_urcs -= 1
+                else:
+                    self.announce(sid, sock)
+                return True
+        return False
+
+    def transmit(self, sid, data, rai=0):
+        """The host's datagram leaves over the radio, or fails on request.
+        True when it left."""
+        if self.fail_sends:
+            self.fail_sends -= 1
+            return False
+        peer = self.sockets[sid]["peer"]
+        self.sent.append((data, peer, rai))
+        if self.net_send:
+            self.net_send(data, peer)
+        return True
+
     # ---- to override -------------------------------------------------------
+    def reset(self):
+        """Forget the dialect's state after a reboot, and print the boot banner."""
+
+    def announce(self, sid, sock):
+        """Tell the host that data arrived on a socket (a URC, or the data itself)."""
+
     def command(self, cmd):
         raise NotImplementedError
 

@@ -27,10 +27,14 @@ CELLULAR_OK = (b"OK", b"SEND OK")
 CELLULAR_ERRORS = (b"ERROR", b"+CME ERROR", b"+CMS ERROR", b"SEND FAIL")
 RUI3_OK = (b"OK",)
 RUI3_ERRORS = (b"AT_ERROR", b"AT_PARAM_ERROR", b"AT_BUSY_ERROR", b"AT_NO_NETWORK_JOINED", b"AT_COMMAND_NOT_FOUND")
+RN2483_OK = (b"ok",)
+RN2483_ERRORS = (b"invalid_param", b"not_joined", b"no_free_ch", b"silent", b"busy", b"mac_paused",
+                 b"invalid_data_len", b"keys_not_init", b"frame_counter_err_rejoin_needed", b"denied")
 
 
 class AtChannel:
-    def __init__(self, uart, clock, eol=b"\r", ok=CELLULAR_OK, errors=CELLULAR_ERRORS, urc_prefixes=(), on_urc=None):
+    def __init__(self, uart, clock, eol=b"\r", ok=CELLULAR_OK, errors=CELLULAR_ERRORS, urc_prefixes=(), on_urc=None,
+                 inline_data=()):
         self.uart = uart
         self.clock = clock
         self.eol = eol
@@ -41,6 +45,9 @@ class AtChannel:
         self.urc_prefixes = urc_prefixes
         self.on_urc = on_urc
         self.urcs = []  # recent URCs, for two-phase commands (wait_urc)
+        # Lines "<prefix><len>,<len raw bytes>" (SIMCom +CARECV): the data may
+        # hold CR/LF, so such a line is cut by its length, not its terminator.
+        self.inline_data = inline_data
         self._buf = bytearray()
 
     # ---- bytes in -------------------------------------------------------
@@ -65,6 +72,23 @@ class AtChannel:
                 i += 1
             if i:
                 buf[:i] = b""
+            for p in self.inline_data:
+                if buf.startswith(p):
+                    comma = buf.find(b",", len(p))
+                    cr = buf.find(b"\r", len(p))
+                    if comma < 0 or 0 <= cr < comma:
+                        if cr < 0:
+                            return None  # neither yet: wait for more
+                        break  # "+CARECV: 0" and the like: an ordinary line
+                    try:
+                        end = comma + 1 + int(buf[len(p) : comma])
+                    except ValueError:
+                        break  # "+CARECV: 0" and the like: an ordinary line
+                    if len(buf) < end:
+                        return None
+                    line = bytes(buf[:end])
+                    buf[:end] = b""
+                    return line
             end = -1
             for j in range(len(buf)):
                 if buf[j] in (10, 13):
@@ -130,12 +154,15 @@ class AtChannel:
                 return
 
     def wait_urc(self, prefix, timeout_ms):
-        """The first URC starting with prefix, kept from earlier or arriving in time; None on timeout."""
+        """The first URC starting with prefix (or one of a tuple of prefixes), kept
+        from earlier or arriving in time; None on timeout."""
+        prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
         deadline = ticks_add(self.clock.ticks_ms(), timeout_ms)
         while True:
             for i in range(len(self.urcs)):
-                if self.urcs[i].startswith(prefix):
-                    return self.urcs.pop(i)
+                for p in prefixes:
+                    if self.urcs[i].startswith(p):
+                        return self.urcs.pop(i)
             line = self._take_line()
             if line is not None:
                 self._urc(line)
@@ -152,13 +179,15 @@ class AtChannel:
                 return -1
         return 0
 
-    def cmd(self, command, timeout_ms=5000, response=None, prompt=None, data=None, prompt_delay_ms=0, on_line=None):
+    def cmd(self, command, timeout_ms=5000, response=None, prompt=None, data=None, prompt_delay_ms=0, on_line=None,
+            single=False):
         """Send one command and return its information lines (a list of bytes).
 
         response: prefix of this command's own answer lines (b"+CEREG:") so they are
         not taken for URCs. prompt/data: wait for the prompt, then write data
         (after prompt_delay_ms, for modems that need it). on_line(line) is called
         for each answer line and may read raw bytes that follow it with read_raw.
+        single: the answer is one line with no final result (RN2483 queries).
         Raises AtError on an error result, AtTimeout when none comes in time.
         """
         if isinstance(command, str):
@@ -192,3 +221,5 @@ class AtChannel:
             lines.append(line)
             if on_line:
                 on_line(line)
+            if single:
+                return lines
