@@ -35,6 +35,7 @@ def libcoap():
 
 
 EXPECTED = {
+    "engine": ["/.well-known/core None 2.05", "/time None 2.05", "handshakes 1"],
     "get": ["handshake rx 3 tx 3", "2.05 ok", "2.05 ok", "handshakes 1 lost 0", "repr key-free True"],
     "wrongkey": ["error 111 key-free"],
     "wrongid": ["error 111 key-free"],

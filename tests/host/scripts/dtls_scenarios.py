@@ -123,6 +123,27 @@ def run(scenario, port, identity, key):
         out.append(answer(l.recv(3000), 0x4001))
         out.append("handshakes %d" % l.handshakes)
         l.close()
+    elif scenario == "engine":
+        # The CoAP engine (lwm2m.coap) over the DTLS link over the
+        # firmware's UdpLink: two GETs, the second on the same session.
+        from lwm2m.coap.endpoint import Endpoint
+        from lwm2m.coap.message import Message, GET
+        from lwm2m.clock import SystemClock
+        from lwm2m.compat import sockaddr
+        from lwm2m.link.udp import UdpLink as FirmwareUdpLink
+
+        peer = sockaddr("127.0.0.1", port)
+        l = DtlsLink(FirmwareUdpLink("127.0.0.1", 0), peer, identity, key)
+        ep = Endpoint(l, SystemClock())
+        for path in ("/.well-known/core", "/time"):
+            ex = ep.request(Message(GET).set_uri_path(path), peer)
+            t = ticks_ms()
+            while not ex.done and ticks_diff(ticks_ms(), t) < 10000:
+                ep.poll(100)
+            r = ex.response
+            out.append("%s %s %s" % (path, ex.error, "%d.%02d" % (r.code >> 5, r.code & 31) if r else "-"))
+        out.append("handshakes %d" % l.handshakes)
+        l.close()
     else:
         out.append("unknown scenario")
     return out
