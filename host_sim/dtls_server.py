@@ -13,10 +13,11 @@ lost it, RFC 6347 4.2.8). `sessions` maps peer -> identity once up.
 
 The keys are never shown: no repr here includes the store.
 """
-import time
-
 from mbedtls import tls as _m
 from mbedtls.exceptions import TLSError
+
+from lwm2m.clock import SystemClock
+from lwm2m.compat import ticks_add, ticks_diff
 
 CIPHERS = ("TLS-PSK-WITH-AES-128-CCM-8", "TLS-PSK-WITH-AES-128-GCM-SHA256", "TLS-PSK-WITH-AES-128-CBC-SHA256")
 _CHUNK = 4096
@@ -36,8 +37,10 @@ class _Session:
 
 
 class DtlsServerLink:
-    def __init__(self, inner, psk_store, ciphers=CIPHERS):
+    def __init__(self, inner, psk_store, ciphers=CIPHERS, clock=None):
         self.inner = inner
+        # recv's deadline; mbedTLS's own retransmission timers stay on real time.
+        self.clock = clock or SystemClock()
         self.mtu = inner.mtu - 29
         conf = _m.DTLSConfiguration(
             validate_certificates=False,
@@ -123,15 +126,15 @@ class DtlsServerLink:
         return bytes(out[:n])
 
     def recv(self, timeout_ms):
-        end = time.monotonic() + timeout_ms / 1000
+        end = ticks_add(self.clock.ticks_ms(), timeout_ms)
         while True:
-            left = int((end - time.monotonic()) * 1000)
+            left = ticks_diff(end, self.clock.ticks_ms())
             got = self.inner.recv(max(0, left))
             if got is not None:
                 data = self._datagram(bytes(got[0]), got[1])
                 if data:
                     return data, got[1]
-            if left <= 0 or time.monotonic() >= end:
+            if left <= 0 or ticks_diff(end, self.clock.ticks_ms()) <= 0:
                 return None
 
     def send(self, data, peer):

@@ -87,3 +87,12 @@ def test_mtu_is_inner_mtu_less_record_overhead():
     assert record_overhead("TLS-PSK-WITH-AES-128-CBC-SHA256") == 13 + 16 + 32 + 16
     link = DtlsLink(SilentLink(), None, "dev-1", KEY)
     assert link.mtu == 1232 - record_overhead(None)  # worst case before a handshake
+
+
+def test_compat_tls_is_a_dtls_client_module():
+    from lwm2m.compat import tls
+
+    m = tls()
+    ctx = m.SSLContext(m.PROTOCOL_DTLS_CLIENT)
+    assert "TLS-PSK-WITH-AES-128-GCM-SHA256" in ctx.get_ciphers()
+    assert "Mbed TLS" in m.MBEDTLS_VERSION
