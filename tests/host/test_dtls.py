@@ -78,3 +78,29 @@ def test_dtls_psk_link_micropython(libcoap, scenario):
     assert out.stdout.splitlines() == EXPECTED[scenario]
     text = out.stdout + out.stderr
     assert KEY.decode() not in text and binascii.hexlify(KEY).decode() not in text
+
+
+@pytest.mark.parametrize("runtime", ["cpython", "micropython"])
+def test_dtls_over_bg96_modem_on_a_pseudo_terminal(libcoap, runtime):
+    """DTLS over the BG96 driver (AT commands on a pseudo-terminal to
+    host_sim's simulator, whose radio is UDP on loopback) to libcoap."""
+    from host_sim.modems.bg96 import Bg96Sim
+    from host_sim.modems.bridge import PtyModem
+
+    if runtime == "micropython":
+        env = micropython_env()
+        cmd = [MICROPYTHON]
+    else:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "firmware"), SCRIPTS, ROOT]))
+        cmd = [sys.executable]
+    modem = PtyModem(lambda clock, send: Bg96Sim(clock, send, attach_ms=0, open_ms=50, latency_ms=5)).start()
+    try:
+        cmd += [os.path.join(SCRIPTS, "dtls_modem.py"), modem.path, str(libcoap), IDENTITY,
+                binascii.hexlify(KEY).decode()]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=90)
+    finally:
+        modem.stop()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines()[1:] == ["2.05 ok", "done"]
+    assert out.stdout.startswith("handshakes 1 mtu ")
+    assert KEY.decode() not in out.stdout + out.stderr
