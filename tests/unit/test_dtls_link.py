@@ -3,7 +3,7 @@
 # on each: MicroPython's tls, python-mbedtls on CPython).
 from support import raises
 from lwm2m.compat import sleep_ms
-from lwm2m.link.dtls import DtlsLink, DtlsError, ETIMEDOUT, EBADF, record_overhead
+from lwm2m.link.dtls import DtlsLink, DtlsError, ETIMEDOUT, EBADF, ECONNRESET, record_overhead
 
 KEY = b"unit-test-psk-8c1f"
 # PSK suites we offer (CCM_8, GCM, CBC) and the renegotiation SCSV mbedTLS adds.
@@ -96,3 +96,23 @@ def test_compat_tls_is_a_dtls_client_module():
     ctx = m.SSLContext(m.PROTOCOL_DTLS_CLIENT)
     assert "TLS-PSK-WITH-AES-128-GCM-SHA256" in ctx.get_ciphers()
     assert "Mbed TLS" in m.MBEDTLS_VERSION
+
+
+def test_recv_none_waits_and_an_inner_link_error_ends_the_wait_without_raising():
+    class Failing(SilentLink):
+        def recv(self, timeout_ms):
+            assert timeout_ms > 0
+            raise OSError(5, "modem gone")
+
+    link = DtlsLink(Failing(), None, "dev-1", KEY)
+    assert link.recv(None) is None
+
+
+def test_inner_link_error_during_handshake_is_econnreset():
+    class Failing(SilentLink):
+        def recv(self, timeout_ms):
+            raise OSError(5, "modem gone")
+
+    link = DtlsLink(Failing(), None, "dev-1", KEY)
+    e = raises(DtlsError, link.connect)
+    assert e.args[0] == ECONNRESET

@@ -8,12 +8,14 @@ from lwm2m.compat import const, ticks_ms, ticks_diff, ticks_add, tls as _tls
 
 # DtlsError codes (e.args[0]); Linux errno values, the same on both runtimes.
 EBADF = const(9)  # the link was closed
-ECONNRESET = const(104)  # the session broke: fatal alert, close_notify, send failed
+ECONNRESET = const(104)  # a send failed (session dropped), or the inner link failed in a handshake
 ETIMEDOUT = const(110)  # the handshake got no answer, every attempt
 ECONNREFUSED = const(111)  # the peer refused the handshake (wrong key or identity)
 
+_EIO = const(5)
 _MBEDTLS_TIMEOUT = const(-0x6800)  # mbedTLS gave up retransmitting (its 60 s limit)
 _RX_MAX = const(1536)
+_FOREVER = const(1 << 28)  # recv(None): ~3 days, within ticks_diff's range
 # HelloVerifyRequest + the ServerHello flight: what a server sends before it
 # needs our Finished.
 _SERVER_FLIGHTS = const(2)
@@ -57,6 +59,7 @@ class _Wire(io.IOBase):
         self.deadline = None  # ticks_ms; None: do not wait
         self.slice_ms = None  # handshake: say "nothing yet" this often, so mbedTLS can retransmit
         self.fail_at_deadline = False  # handshake: past the deadline, fail with ETIMEDOUT
+        self.error = None  # what the inner link's recv raised
         self.tx_bytes = self.rx_bytes = self.tx_count = self.rx_count = 0
 
     def write(self, buf):
@@ -78,7 +81,12 @@ class _Wire(io.IOBase):
                 wait = 0
         if self.slice_ms is not None and wait > self.slice_ms:
             wait = self.slice_ms
-        got = self.link.recv(wait)
+        try:
+            got = self.link.recv(wait)
+        except Exception as e:
+            # Never raise through mbedTLS: fail a handshake, or end the wait.
+            self.error = e
+            return -_EIO if self.fail_at_deadline else None
         if got is None or not got[0]:
             return None  # (an empty datagram would read as end of stream)
         data = got[0]
@@ -196,10 +204,14 @@ class DtlsLink:
             w.slice_ms = self.slice_ms
             w.fail_at_deadline = True
             rx0 = w.rx_count
+            w.error = None
             try:
                 self._ssl = ctx.wrap_socket(w, server_side=False)
             except OSError as e:
                 code = e.args[0] if e.args else 0
+                if w.error is not None:
+                    self.last_error = ECONNRESET
+                    raise DtlsError(ECONNRESET, "handshake: the inner link failed (%r)" % (w.error,))
                 if code != ETIMEDOUT and code != _MBEDTLS_TIMEOUT:
                     self.last_error = ECONNREFUSED
                     raise DtlsError(ECONNREFUSED, "handshake refused (mbedTLS %d)" % code)
@@ -257,7 +269,7 @@ class DtlsLink:
 
     def recv(self, timeout_ms):
         w = self._wire
-        w.deadline = ticks_add(ticks_ms(), timeout_ms)
+        w.deadline = ticks_add(ticks_ms(), _FOREVER if timeout_ms is None else timeout_ms)
         while True:
             if self._ssl is None:
                 # No session: nothing the peer sends can be read; wait and discard.
@@ -275,6 +287,9 @@ class DtlsLink:
                 self._unanswered = 0
                 self._last_rx = ticks_ms()
                 return data, self.peer
+            if w.error is not None:  # the inner link failed: end this wait, keep the session
+                w.error = None
+                return None
             if ticks_diff(w.deadline, ticks_ms()) <= 0:
                 return None
 
