@@ -1,6 +1,11 @@
 # Wraps a datagram link and damages what it receives, by the index of the
 # received datagram (0 = the first): the faults DTLS must survive or report.
-# Also logs every datagram's direction and size (bench: bytes, round trips).
+# Also logs every datagram's direction and size (bench: bytes, round trips),
+# and can hold what it receives for delay_ms (a slow radio, e.g. NB-IoT).
+try:
+    from time import ticks_ms, ticks_diff, ticks_add
+except ImportError:
+    from lwm2m.compat import ticks_ms, ticks_diff, ticks_add
 
 
 class FaultyLink:
@@ -12,13 +17,36 @@ class FaultyLink:
         self.duplicate = ()  # these arrive twice (a replayed record)
         self.rx = 0
         self.log = []  # ("tx" | "rx", length)
+        self.delay_ms = 0  # each received datagram is handed over this much later
         self._again = []
+        self._held = []  # (ready ticks, data, peer)
 
     def send(self, data, peer=None):
         self.log.append(("tx", len(data)))
         self.inner.send(data, peer)
 
     def recv(self, timeout_ms):
+        if self.delay_ms:
+            return self._recv_late(timeout_ms)
+        return self._recv(timeout_ms)
+
+    def _recv_late(self, timeout_ms):
+        deadline = ticks_add(ticks_ms(), timeout_ms)
+        while True:
+            now = ticks_ms()
+            if self._held and ticks_diff(now, self._held[0][0]) >= 0:
+                _, data, peer = self._held.pop(0)
+                return data, peer
+            wait = ticks_diff(deadline, now)
+            if self._held:
+                wait = min(wait, ticks_diff(self._held[0][0], now))
+            if wait < 0:
+                return None
+            got = self._recv(wait)
+            if got is not None:
+                self._held.append((ticks_add(ticks_ms(), self.delay_ms), got[0], got[1]))
+
+    def _recv(self, timeout_ms):
         if self._again:
             got = self._again.pop()
             self.log.append(("rx", len(got[0])))
