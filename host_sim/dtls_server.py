@@ -90,9 +90,9 @@ class DtlsServerLink:
                 self._peers.pop(peer, None)
                 return
             except TLSError:
-                self._flush(s, peer)  # our alert
+                self.failed += 1  # counted before the alert goes out
                 self._peers.pop(peer, None)
-                self.failed += 1
+                self._flush(s, peer)  # our alert
                 return
             self._flush(s, peer)
             if s.buf._handshake_state is _m.HandshakeStep.HANDSHAKE_OVER:
