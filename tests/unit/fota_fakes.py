@@ -18,6 +18,7 @@ class Flash:
         self.dirs = {"": True}
         self.budget = None
         self.spent = 0
+        self.marks = []  # self.spent after each write, rename, remove, mkdir
 
     def cut_after(self, units):
         self.budget = units
@@ -25,6 +26,7 @@ class Flash:
     def spend(self, n):
         """How many of n units may happen before the power goes."""
         self.spent += n
+        self.marks.append(self.spent)
         if self.budget is None:
             return n
         k = min(n, self.budget)

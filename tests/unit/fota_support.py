@@ -1,7 +1,9 @@
 # A device for the firmware-update tests (both runtimes): a model with Device
 # and object 5, a CoAP endpoint, a flash that can lose power, and a second
 # endpoint playing the LwM2M server (push) and the package repository (pull).
-from coap_fakes import pair, shuttle
+from coap_fakes import shuttle, zero, FakeClock, FakeLink
+from lwm2m.coap.endpoint import Endpoint
+from lwm2m.coap.params import Params
 from fota_fakes import Flash, PowerCut
 from lwm2m.model import Model
 from lwm2m.coap.message import Message, CONTENT
@@ -45,10 +47,8 @@ class Device:
     def __init__(self, flash=None, mtu=1152, **config):
         self.flash = flash or Flash()
         self.repo = Repo()
-        # sv: the device (server role for pushes); cl: the LwM2M server, which
-        # also answers the device's GETs as the package repository.
-        self.server, self.ep, self.clock = pair(None, mtu, max_body=1 << 20)
-        self.server.handler = self.repo
+        self.mtu = mtu
+        self.clock = FakeClock()
         self.reboots = 0
         self.config = {"board": BOARD, "version": "1.0.0", "reboot": self._reboot,
                        "connect": lambda s, h, p: (self.ep, "C")}
@@ -60,6 +60,11 @@ class Device:
 
     def boot(self):
         """Power on: choose the slot, then the firmware starts (model, object 5)."""
+        # The device's endpoint (sv: server role for pushes) and the LwM2M
+        # server's (cl), which also answers GETs as the package repository;
+        # a reset loses both sides' exchanges in flight.
+        self.server = Endpoint(FakeLink(self.mtu), self.clock, self.repo, Params(max_body=1 << 20), zero)
+        self.ep = Endpoint(FakeLink(self.mtu), self.clock, None, Params(max_body=1 << 20), lambda bits: 7)
         self.store = self.flash.reboot()
         self.slot = slots.select(self.store)
         self.model = Model()

@@ -227,7 +227,7 @@ class FirmwareUpdate:
     def _put(self, off, data):
         """Store one block at off; the first one is checked for being a package
         that fits (a package and its unpacked files side by side)."""
-        if off == 0:
+        if off == 0 and len(data) >= package.PREFIX:
             total = package.declared_length(data)
             if total < 0:
                 return BAD_TYPE
