@@ -440,6 +440,11 @@ class FirmwareUpdate:
             self._close()
             self._set(IDLE, CONNECTION_LOST)  # the partial download stays for a retry of the same URI
             return
+        if r.code == INCOMPLETE and self._written:
+            # A server that cannot start a transfer mid-way: from zero, then.
+            self._written = 0
+            self._todo = _PULL
+            return
         if r.code >> 5 != 2:
             self._fail(INVALID_URI)  # 4.04 and friends: nothing to download there
             return
