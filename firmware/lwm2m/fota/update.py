@@ -65,6 +65,7 @@ class FirmwareUpdate:
         self._file = None  # the download, open while blocks arrive
         self._written = 0
         self._ex = None
+        self._aux = None  # an endpoint of our own for the pull (coaps: a DTLS session)
         self._tries = 0
         self._todo = 0
         self._deadline = None
@@ -110,6 +111,13 @@ class FirmwareUpdate:
         """Work that must not run inside a request handler: unpacking and
         checking a finished download, (re)starting a pull, the slot switch and
         reboot, the trial deadline."""
+        aux = self._aux
+        if aux is not None:
+            while aux.poll(0):
+                pass
+            if self._ex is None and not self._todo:
+                self._aux = None
+                aux.link.close()
         todo, self._todo = self._todo, 0
         if todo == _VERIFY:
             self._verify()
@@ -123,6 +131,9 @@ class FirmwareUpdate:
     def next_timeout_ms(self):
         if self._todo:
             return 0
+        if self._aux is not None:
+            t = self._aux.next_timeout_ms()
+            return 10 if t is None or t > 10 else t  # its datagrams come in by step()
         if self._deadline is not None:
             return max(0, self._deadline - self.clock.time()) * 1000
         return None
@@ -261,8 +272,9 @@ class FirmwareUpdate:
 
     def _abort(self):
         ex, self._ex = self._ex, None
-        if ex is not None and not ex.done and self.endpoint is not None:
-            self.endpoint.cancel(ex)
+        ep = self._aux or self.endpoint
+        if ex is not None and not ex.done and ep is not None:
+            ep.cancel(ex)
         self._todo = 0
 
     def _fail(self, result):
@@ -385,8 +397,9 @@ class FirmwareUpdate:
 
     def _connect(self, scheme, host, port):
         c = self.config.get("connect")
-        if c is not None:
-            return c(scheme, host, port)
+        r = None if c is None else c(scheme, host, port)
+        if r is not None:
+            return r
         from lwm2m.compat import sockaddr
 
         return self.endpoint, sockaddr(host, port)
@@ -395,10 +408,16 @@ class FirmwareUpdate:
         """GET the package from the last whole block stored (0 for a new one)."""
         try:
             scheme, host, port, path = parse_uri(self.uri)
-            ep, peer = self._connect(scheme, host, port)
+            if self._aux is not None:
+                ep, peer = self._aux, self._aux_peer  # a retry keeps its (DTLS) session
+            else:
+                ep, peer = self._connect(scheme, host, port)
         except Exception:
             self._fail(INVALID_URI)
             return
+        if ep is not self.endpoint:
+            self._aux = ep
+            self._aux_peer = peer
         szx = szx_for_mtu(getattr(ep.link, "mtu", 1152))
         size = 16 << szx
         have = max(self.store.size(DOWNLOAD), 0)
