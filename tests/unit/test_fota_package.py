@@ -123,8 +123,24 @@ def test_ecdsa_p256_verifies_mbedtls_signature():
     assert not sig.verify(sig.HMAC, PUB, d, SIG)
 
 
+def _slot(st, name, version):
+    st.mkdir(name)
+    slots.write_atomic(st, name + "/" + slots.MANIFEST, ("version=%s\n" % version).encode())
+
+
+def test_slot_pointer_to_incomplete_slot_boots_previous_or_factory():
+    st = Flash().reboot()
+    _slot(st, "b", "1")
+    st.mkdir("a")  # no manifest: never finished unpacking
+    slots.write(st, "a", "b", slots.SWITCHED)
+    assert slots.select(st) == "b" and slots.read(st) == ("b", "", slots.CONFIRMED)
+    slots.write(st, "a", "", slots.CONFIRMED)
+    assert slots.select(st) == ""
+
+
 def test_slot_pointer_trial_boot_then_rollback():
     st = Flash().reboot()
+    _slot(st, "a", "2")
     assert slots.select(st) == ""
     slots.write(st, "a", "", slots.SWITCHED)
     assert slots.select(st) == "a"

@@ -51,6 +51,11 @@ def select(store):
     trial at the next boot never confirmed (it crashed, hung or lost power
     before registering), so the previous slot runs again."""
     slot, prev, trial = read(store)
+    if slot and not manifest(store, slot):
+        # A slot without its manifest was never completely unpacked: it
+        # cannot have been switched to on purpose, so never run it.
+        write(store, prev if manifest(store, prev) else "", "", CONFIRMED)
+        return read(store)[0]
     if trial == SWITCHED:
         write(store, slot, prev, TRIAL)
     elif trial == TRIAL:

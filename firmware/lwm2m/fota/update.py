@@ -143,8 +143,9 @@ class FirmwareUpdate:
         if self._deadline is None:
             return
         self._deadline = None
-        slot, prev, trial = slots.read(self.store)
-        slots.write(self.store, slot, prev, slots.CONFIRMED)
+        # Confirmed: the previous slot is no longer a fallback, the next
+        # update may reuse it.
+        slots.write(self.store, slots.read(self.store)[0], "", slots.CONFIRMED)
         self._set(IDLE, SUCCESS)
 
     # -- persistence -----------------------------------------------------------
