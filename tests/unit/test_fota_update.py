@@ -341,3 +341,21 @@ def test_power_cut_at_every_byte_of_the_slot_switch():
         d.boot()
         d.fu.registered()
         assert (d.slot, d.get(3), d.get(5)) in (("a", IDLE, 1), ("", IDLE, 8), ("", DOWNLOADED, 0)), (cut, d.slot, d.get(5))
+
+
+def test_power_cut_at_every_byte_of_a_deadline_rollback():
+    for cut in range(40):
+        flash = Flash()
+        d = Device(flash, mtu=200, deadline=60)
+        d.push(package(size=300))
+        d.update()
+        d.boot()
+        d.clock.advance(61000)
+        flash.cut_after(cut)
+        try:
+            d.fu.step()
+        except BaseException as e:
+            assert type(e).__name__ == "PowerCut"
+        d.boot()
+        assert (d.slot, d.get(3), d.get(5)) == ("", IDLE, 8), cut
+        assert d.get(3, 3) == "1.0.0"
