@@ -4,7 +4,7 @@ from support import raises
 from coap_fakes import shuttle
 from fota_support import Device, Flash, package, files
 from lwm2m.error import CoapError
-from lwm2m.coap.message import decode, BLOCK1, BLOCK2
+from lwm2m.coap.message import Message, decode, BLOCK1, BLOCK2
 from lwm2m.fota import slots, sig
 from lwm2m.fota.update import DOWNLOAD
 
@@ -359,3 +359,23 @@ def test_power_cut_at_every_byte_of_a_deadline_rollback():
         d.boot()
         assert (d.slot, d.get(3), d.get(5)) == ("", IDLE, 8), cut
         assert d.get(3, 3) == "1.0.0"
+
+
+def test_push_abandoned_by_the_server_ends_with_result_4():
+    d = Device(mtu=200, push_timeout=300)
+    m = Message(3)
+    m.set_uri_path("5/0/0")
+    p = package(size=300)
+    m.payload = p[:128]
+    m.set_block1(0, 1, 3)
+    d.server.request(m, "S")
+    shuttle(d.server, d.ep)
+    assert d.get(3) == DOWNLOADING
+    d.clock.advance(300000)
+    d.fu.step()
+    assert d.get(3) == DOWNLOADING
+    assert d.fu.next_timeout_ms() <= 1000
+    d.clock.advance(1000)
+    d.fu.step()
+    assert (d.get(3), d.get(5)) == (IDLE, 4)
+    assert d.store.size(DOWNLOAD) == -1

@@ -48,7 +48,8 @@ class FirmwareUpdate:
         image), keys ({sig.HMAC: secret} or {sig.ECDSA_P256: public point}: a
         package must then be signed), reboot (callable), deadline (seconds the
         new firmware has to register, 300), retries (pull attempts after a
-        lost connection, 3), schemes (pull schemes, ("coap",)), connect
+        lost connection, 3), push_timeout (seconds without the next Block1
+        of a push before it counts as lost, result 4; 300), schemes (pull schemes, ("coap",)), connect
         (scheme, host, port) -> (endpoint, peer) for schemes other than coap on
         the installed endpoint."""
         self.store = store
@@ -69,6 +70,7 @@ class FirmwareUpdate:
         self._tries = 0
         self._todo = 0
         self._deadline = None
+        self._last_block = 0
         self._inner = None
         self._wrapper = self._handle
         self.running = slots.read(store)[0]
@@ -125,8 +127,12 @@ class FirmwareUpdate:
             self._pull()
         elif todo == _SWITCH:
             self._switch()
-        if self._deadline is not None and self.clock.time() >= self._deadline:
+        now = self.clock.time()
+        if self._deadline is not None and now >= self._deadline:
             self._rollback()
+        if (self.state == DOWNLOADING and self.mode == "push" and self._file is not None
+                and now - self._last_block > self.config.get("push_timeout", 300)):
+            self._fail(CONNECTION_LOST)  # the server stopped sending blocks
 
     def next_timeout_ms(self):
         if self._todo:
@@ -134,8 +140,12 @@ class FirmwareUpdate:
         if self._aux is not None:
             t = self._aux.next_timeout_ms()
             return 10 if t is None or t > 10 else t  # its datagrams come in by step()
-        if self._deadline is not None:
-            return max(0, self._deadline - self.clock.time()) * 1000
+        due = self._deadline
+        if self.state == DOWNLOADING and self.mode == "push" and self._file is not None:
+            t = self._last_block + self.config.get("push_timeout", 300) + 1
+            due = t if due is None or t < due else due
+        if due is not None:
+            return max(0, due - self.clock.time()) * 1000
         return None
 
     def registered(self):
@@ -345,6 +355,7 @@ class FirmwareUpdate:
                 raise CoapError(TOO_LARGE, "not enough flash")
         elif self.state != DOWNLOADING or self.mode != "push" or off != self._written:
             raise CoapError(INCOMPLETE, "expected block at %d" % self._written)
+        self._last_block = self.clock.time()
         bad = self._put(off, pl)
         if bad:
             self._fail(bad)
