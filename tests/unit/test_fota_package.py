@@ -89,8 +89,18 @@ def test_too_large_for_free_flash_is_result_2():
     assert raises(P.PackageError, P.check, st, "p", BOARD).result == 2
 
 
+def test_malformed_file_lines_are_unsupported_package_type():
+    p = package(n=1, size=100)
+    for old, new in ((b"file=100 ", b"file=>00 "), (b"file=100 ", b"file=-10 "), (b"file=100 ", b"file=1e2 ")):
+        bad = p.replace(old, new)
+        assert raises(P.PackageError, P.check, _store(bad), "p", BOARD).result == 6, new
+    i = p.find(b"file=100 ") + 9
+    bad = p[:i] + b"G" + p[i + 1 :]  # not a hex digest
+    assert raises(P.PackageError, P.check, _store(bad), "p", BOARD).result == 6
+
+
 def test_unsafe_paths_are_rejected():
-    for bad in ("../boot.py", "/main.py", "a//b.mpy", "lwm2m/../x.mpy", "a b.mpy"):
+    for bad in ("../boot.py", "/main.py", "a//b.mpy", "lwm2m/../x.mpy", "a b.mpy", "caf\u00e9.mpy"):
         st = _store(build([(bad, b"x")], BOARD, "n", "1"))
         assert raises(P.PackageError, P.check, st, "p", BOARD).result == 6, bad
 

@@ -50,21 +50,22 @@ class Header:
 def _entry(line):
     # "file=SIZE SHA256HEX PATH"
     parts = line[5:].split(" ")
-    if len(parts) != 3 or len(parts[1]) != 64:
+    if len(parts) != 3 or len(parts[1]) != 64 or not parts[0].isdigit():
         raise PackageError(BAD_TYPE, "bad file line")
+    for c in parts[1]:
+        if c not in "0123456789abcdef":
+            raise PackageError(BAD_TYPE, "bad file hash")
     size = int(parts[0])
     path = parts[2]
     for seg in path.split("/"):
         if seg in ("", ".", "..") or not _safe(seg):
             raise PackageError(BAD_TYPE, "bad file path %r" % path)
-    if size < 0:
-        raise PackageError(BAD_TYPE, "bad file size")
     return size, parts[1], path
 
 
 def _safe(seg):
     for c in seg:
-        if not (c.isalpha() or c.isdigit() or c in "._-"):
+        if not (c < "\x80" and (c.isalpha() or c.isdigit()) or c in "._-"):
             return False
     return True
 
