@@ -83,10 +83,12 @@ class FakeFile:
         mv[: len(b)] = b
         return len(b)
 
-    def readline(self):
+    def readline(self, limit=-1):
         buf = self._data()
         i = buf.find(b"\n", self.pos)
         end = len(buf) if i < 0 else i + 1
+        if limit >= 0:
+            end = min(end, self.pos + limit)
         out = bytes(buf[self.pos : end])
         self.pos = end
         return out

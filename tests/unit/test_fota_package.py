@@ -161,3 +161,10 @@ def test_slot_pointer_trial_boot_then_rollback():
     assert slots.inactive(st) == "a"
     slots.write(st, "a", "", slots.CONFIRMED)
     assert slots.inactive(st) == "b"
+
+
+def test_header_line_without_newline_is_refused_in_bounded_reads():
+    text = b"board=" + b"x" * 9000  # one line, no newline
+    pre = b"LWFW\x01\x00" + len(text).to_bytes(2, "big") + (12 + len(text) + 34).to_bytes(4, "big")
+    data = pre + text + bytes(34)
+    assert raises(P.PackageError, P.check, _store(data), "p", BOARD).result in (5, 6)

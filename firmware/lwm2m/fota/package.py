@@ -12,6 +12,7 @@ FORMAT = 1
 PREFIX = const(12)
 _CHUNK = const(512)
 _MAX_TEXT = const(16384)
+_MAX_LINE = const(512)
 
 # Update Result codes a package check can end in (object 5, resource 5).
 NO_SPACE = 2
@@ -73,8 +74,8 @@ def _safe(seg):
 def _lines(f, left, h=None):
     """Header text lines (str, without the newline), read one at a time."""
     while left > 0:
-        raw = f.readline()
-        if not raw or len(raw) > left or raw[-1:] != b"\n":
+        raw = f.readline(min(left, _MAX_LINE))  # bounded: a line without "\n" must not fill the heap
+        if not raw or raw[-1:] != b"\n":
             raise PackageError(INTEGRITY, "header cut short")
         left -= len(raw)
         if h is not None:
