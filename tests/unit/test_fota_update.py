@@ -379,3 +379,13 @@ def test_push_abandoned_by_the_server_ends_with_result_4():
     d.fu.step()
     assert (d.get(3), d.get(5)) == (IDLE, 4)
     assert d.store.size(DOWNLOAD) == -1
+
+
+def test_damaged_state_and_pointer_files_still_boot():
+    d = Device()
+    for name, data in (("fota.st", b"s=x\nr=\xff\xfe\n"), ("slot", b"a\n\n7\n"), ("slot", b"\xff\xfe")):
+        f = d.store.open(name, "wb")
+        f.write(data)
+        f.close()
+        d.boot()
+        assert d.slot == "" and d.get(3) == IDLE and d.get(3, 3) == "1.0.0"

@@ -11,18 +11,28 @@ SWITCHED = 1
 TRIAL = 2
 
 
+def text(b):
+    """bytes from flash as str; damaged bytes give "" (the caller's default)."""
+    try:
+        return b.decode()
+    except UnicodeError:
+        return ""
+
+
 def read(store):
     """(slot, previous, trial); ("", "", 0) without a pointer: the factory image."""
     if store.size(POINTER) <= 0:
         return "", "", CONFIRMED
     f = store.open(POINTER, "rb")
     try:
-        parts = f.read(64).decode().split("\n")
+        parts = text(f.read(64)).split("\n")
     finally:
         f.close()
-    if len(parts) < 3 or parts[0] not in ("", "a", "b") or parts[1] not in ("", "a", "b"):
+    # Anything unreadable boots the factory image rather than nothing.
+    if len(parts) < 3 or parts[0] not in ("", "a", "b") or parts[1] not in ("", "a", "b") \
+            or parts[2] not in ("0", "1", "2"):
         return "", "", CONFIRMED
-    return parts[0], parts[1], int(parts[2] or "0")
+    return parts[0], parts[1], int(parts[2])
 
 
 def write_atomic(store, name, data):
@@ -72,7 +82,7 @@ def manifest(store, slot):
         return out
     f = store.open(name, "rb")
     try:
-        for line in f.read(512).decode().split("\n"):
+        for line in text(f.read(512)).split("\n"):
             i = line.find("=")
             if i > 0:
                 out[line[:i]] = line[i + 1 :]

@@ -169,15 +169,15 @@ class FirmwareUpdate:
             return
         f = self.store.open(FILE, "rb")
         try:
-            text = f.read(1024).decode()
+            text = slots.text(f.read(1024))
         finally:
             f.close()
         for line in text.split("\n"):
             k, v = line[:1], line[2:]
             if k == "s":
-                self.state = int(v)
+                self.state = _small(v, 3)
             elif k == "r":
-                self.result = int(v)
+                self.result = _small(v, 10)
             elif k == "m":
                 self.mode = v
             elif k == "t":
@@ -516,6 +516,11 @@ class FirmwareUpdate:
         if self.state not in (DOWNLOADING, DOWNLOADED):
             raise CoapError(METHOD_NOT_ALLOWED, "nothing to cancel")
         self._reset(CANCELLED)
+
+
+def _small(v, top):
+    # A damaged state file must not stop the board from booting.
+    return int(v) if v.isdigit() and int(v) <= top else 0
 
 
 def _empty(v):
