@@ -19,7 +19,8 @@ class CoapError(Exception):
     """An error with the CoAP response code it must be answered with."""
 
     def __init__(self, code, message=""):
-        Exception.__init__(self, message)
+        # super(): MicroPython's Exception has no __init__ attribute to call
+        super().__init__(message)
         self.code = code
         self.message = message
 
@@ -28,4 +29,4 @@ class CodecError(CoapError):
     """Malformed or unsupported payload: 4.00 by default, 4.15 for an unknown format."""
 
     def __init__(self, message, code=BAD_REQUEST):
-        CoapError.__init__(self, code, message)
+        super().__init__(code, message)

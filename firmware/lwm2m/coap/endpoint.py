@@ -107,6 +107,7 @@ class Endpoint:
         self._szx = szx_for_mtu(getattr(link, "mtu", 1152))
         self._mid = self.rand(16)
         self._seq = 0
+        self._tok = 0
         self._txs = []
         self._queue = []
         n = max(1, p.dedup_size)
@@ -242,7 +243,9 @@ class Endpoint:
 
     def _new_token(self):
         while True:
-            t = self.rand(32).to_bytes(4, "big")
+            # random, and a counter so that a poor rand cannot repeat itself
+            self._tok = (self._tok + 1) & 0xFFFFFFFF
+            t = (self.rand(32) ^ self._tok).to_bytes(4, "big")
             for tx in self._txs:
                 if tx.token == t:
                     break
