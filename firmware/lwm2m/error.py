@@ -19,8 +19,7 @@ class CoapError(Exception):
     """An error with the CoAP response code it must be answered with."""
 
     def __init__(self, code, message=""):
-        # super(): MicroPython's Exception has no __init__ attribute to call
-        super().__init__(message)
+        super().__init__(message)  # MicroPython has no Exception.__init__ to call
         self.code = code
         self.message = message
 
@@ -29,4 +28,4 @@ class CodecError(CoapError):
     """Malformed or unsupported payload: 4.00 by default, 4.15 for an unknown format."""
 
     def __init__(self, message, code=BAD_REQUEST):
-        super().__init__(code, message)
+        CoapError.__init__(self, code, message)
