@@ -512,9 +512,11 @@ class Endpoint:
         size = 16 << szx
         off = num << (szx + 4)
         our = min(szx, self._szx)
-        total = m.uint(SIZE1)
         pl = m.payload
-        if total is not None and total > p.max_body:
+        # A streaming handler sees every block and judges the size itself.
+        stream = self.stream_block1 is not None and self.stream_block1(m, peer)
+        total = m.uint(SIZE1)
+        if not stream and total is not None and total > p.max_body:
             return None, self._too_large(peer, key)
         st = self._b1.get(peer, key, now)
         if num == 0:
@@ -527,7 +529,7 @@ class Endpoint:
             return None, Message(BAD_REQUEST)
         st[0] = off + len(pl)
         expires = ticks_add(now, p.exchange_lifetime)
-        if self.stream_block1 is not None and self.stream_block1(m, peer):
+        if stream:
             if more:
                 self._b1.put(peer, key, st, expires)
             else:
