@@ -5,6 +5,8 @@ import threading
 import time
 
 from lwm2m.clock import SystemClock
+from lwm2m.coap import message as cm
+from lwm2m.coap.message import Message
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.link.udp import UdpLink
 
@@ -64,3 +66,23 @@ class ServerThread:
                 fn, box, done = self._calls.pop(0)
                 box.append(fn(self.ep))
                 done.set()
+
+
+class Demo:
+    """A server handler with /temp ("20"), /big (self.big) and /sink (PUT
+    keeps the body in self.sunk); anything else is 4.04."""
+
+    def __init__(self, big):
+        self.big = big
+        self.sunk = None
+
+    def __call__(self, r, peer):
+        path = r.uri_path()
+        if path == ["temp"]:
+            return Message(cm.CONTENT, payload=b"20")
+        if path == ["big"]:
+            return Message(cm.CONTENT, payload=self.big)
+        if path == ["sink"] and r.code == cm.PUT:
+            self.sunk = bytes(r.payload)
+            return Message(cm.CHANGED)
+        return Message(0x84)

@@ -8,7 +8,7 @@ aiocoap = pytest.importorskip("aiocoap")
 from aiocoap import resource
 from aiocoap.numbers.codes import Code
 
-from coap_util import ServerThread, client, free_port, run
+from coap_util import Demo, ServerThread, client, free_port, run
 from lwm2m.coap import message as cm
 from lwm2m.coap.message import Message
 from lwm2m.coap.params import Params
@@ -136,16 +136,7 @@ async def _aio(uri_list, fn):
         await ctx.shutdown()
 
 
-def _ours_handler(r, peer):
-    path = r.uri_path()
-    if path == ["temp"]:
-        return Message(cm.CONTENT, payload=b"20")
-    if path == ["big"]:
-        return Message(cm.CONTENT, payload=BIG)
-    if path == ["sink"] and r.code == cm.PUT:
-        _ours_handler.sunk = bytes(r.payload)
-        return Message(cm.CHANGED)
-    return Message(0x84)
+_ours_handler = Demo(BIG)
 
 
 def test_aiocoap_client_get_and_block2_from_our_server():
