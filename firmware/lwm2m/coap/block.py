@@ -2,7 +2,7 @@
 # of the Endpoint: block sizes, the key a transfer is known by, and a small
 # bounded store of transfers in progress.
 from lwm2m.compat import const, ticks_diff
-from lwm2m.coap.message import Message, OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE2
+from lwm2m.coap.message import OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE2
 
 # Room left in a datagram for the header, token and options around a block.
 _OVERHEAD = const(64)
@@ -27,8 +27,9 @@ def request_key(m):
         n = opts[i]
         if n == URI_PATH or n == URI_QUERY or n == ACCEPT:
             k.append(n)
-            k.append(len(opts[i + 1]))
-            k.extend(opts[i + 1])
+            v = m.value_at(i)
+            k.append(len(v))
+            k.extend(v)
     return bytes(k)
 
 
@@ -42,8 +43,7 @@ def block_of(full, num, szx):
         return None
     end = off + size
     more = end < total
-    m = Message(full.code, full.type, full.mid, full.token, memoryview(full.payload)[off : min(end, total)])
-    m.opts = list(full.opts)
+    m = full.copy(memoryview(full.payload)[off : min(end, total)])
     m.set_block2(num, more, szx)
     if num:
         # Later blocks are plain responses, not notifications (RFC 7959 3.4).

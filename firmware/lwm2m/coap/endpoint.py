@@ -26,15 +26,16 @@ class _Tx:
     """A confirmable message waiting for its ACK (data is set), or a client
     exchange waiting for its response (data is None). due: ticks_ms deadline."""
 
+    # Class defaults: on MicroPython every instance attribute set costs heap.
     token = None
+    mid = -1
+    data = None
+    due = 0
+    timeout = 0
+    tries = 0
 
     def __init__(self, peer=None):
         self.peer = peer
-        self.mid = -1
-        self.data = None
-        self.due = 0
-        self.timeout = 0
-        self.tries = 0
 
     def _acked(self, ep, msg):
         pass
@@ -48,20 +49,25 @@ class Exchange(_Tx):
     payload is the whole body unless on_block took it) or `error`
     ("timeout", "reset", "incomplete", "too large", "cancelled")."""
 
+    done = False
+    response = None
+    error = None
+    callback = None
+    on_block = None
+    _b1 = False  # sending the request body in Block1 blocks
+    _sent = 0  # request body bytes the server has taken
+    _chunk = 0  # size of the Block1 block in flight
+    _body = None  # Block2 reassembly
+
     def __init__(self, ep, msg, peer, callback, on_block):
-        _Tx.__init__(self, peer)
+        self.peer = peer
         self.request = msg
         self.token = msg.token
-        self.callback = callback
-        self.on_block = on_block
-        self.done = False
-        self.response = None
-        self.error = None
+        if callback is not None:
+            self.callback = callback
+        if on_block is not None:
+            self.on_block = on_block
         self._szx = ep._szx
-        self._b1 = False  # sending the request body in Block1 blocks
-        self._sent = 0  # request body bytes the server has taken
-        self._chunk = 0  # size of the Block1 block in flight
-        self._body = None  # Block2 reassembly
 
     def _acked(self, ep, msg):
         if msg.code == EMPTY or msg.token != self.token:
@@ -110,6 +116,8 @@ class Endpoint:
         self._tok = 0
         self._txs = []
         self._queue = []
+        self._rx = None
+        self._slot = 0
         n = max(1, p.dedup_size)
         self._seen_peer = [None] * n
         self._seen_mid = [-1] * n
@@ -279,8 +287,7 @@ class Endpoint:
         if con:
             tx.data = data
             tx.tries = 0
-            spread = int(p.ack_timeout * (p.ack_random_factor - 1))
-            tx.timeout = p.ack_timeout + ((spread * self.rand(16)) >> 16)
+            tx.timeout = p.ack_timeout + ((p.ack_spread * self.rand(16)) >> 16)
             tx.due = ticks_add(now, tx.timeout)
         else:
             tx.data = None
@@ -301,9 +308,15 @@ class Endpoint:
     def _receive(self, data, peer):
         if self.trace:
             self.trace("rx", peer, data)
+        # One Message is decoded into again and again, taken while in use (so a
+        # nested receive gets its own) and given back by the paths that do not
+        # keep it: a request once answered, an empty message.
+        rx = self._rx
+        self._rx = None
         try:
-            m = decode(data)
+            m = decode(data, rx)
         except ParseError:
+            self._rx = rx
             # Reject a malformed CON with RST; anything else is dropped.
             if len(data) > 3 and data[0] & 0xF0 == 0x40:
                 self._send_empty(RST, (data[2] << 8) | data[3], peer)
@@ -318,9 +331,11 @@ class Endpoint:
                 self._on_ack(m, peer)
             elif t == RST:
                 self._on_rst(m, peer)
+            self._rx = m
         elif cls == 0:
             if t == CON or t == NON:
                 self._on_request(m, peer)
+            self._rx = m
         elif cls == 2 or cls == 4 or cls == 5:
             if t == ACK:
                 self._on_ack(m, peer)
@@ -427,7 +442,7 @@ class Endpoint:
                 return _PROXYING_NOT_SUPPORTED
             if n & 1 and (n > 255 or n not in _KNOWN_CRITICAL):
                 return BAD_OPTION
-            if (n == BLOCK1 or n == BLOCK2) and len(opts[i + 1]) > 3:
+            if (n == BLOCK1 or n == BLOCK2) and m.len_at(i) > 3:
                 return BAD_OPTION
         return 0
 
@@ -546,8 +561,7 @@ class Endpoint:
             r.set_block1(num, 1, our)
             return None, r
         self._b1.pop(peer, key)
-        whole = Message(m.code, m.type, m.mid, m.token, st[1])
-        whole.opts = list(m.opts)
+        whole = m.copy(st[1])
         whole.remove_option(BLOCK1)
         whole.remove_option(SIZE1)
         return whole, None
@@ -573,9 +587,7 @@ class Endpoint:
         if obs is None:
             obs = Observation(peer, m.token)
             self.observations.append(obs)
-        req = Message(m.code, m.type, m.mid, m.token, bytes(m.payload))
-        req.opts = list(m.opts)
-        obs.request = req
+        obs.request = m.copy(bytes(m.payload))
         obs.key = request_key(m)
         resp.set_option(OBSERVE, self._next_seq())
         if self.on_observe:
@@ -599,17 +611,11 @@ class Endpoint:
         else:
             self._send_tracked(ex, ex.request, ex.request.type != NON)
 
-    def _follow_up(self, ex, payload):
-        req = ex.request
-        m = Message(req.code, req.type, 0, req.token, payload)
-        m.opts = list(req.opts)
-        return m
-
     def _send_block1(self, ex):
         pl = ex.request.payload
         off = ex._sent
         end = min(off + (16 << ex._szx), len(pl))
-        m = self._follow_up(ex, memoryview(pl)[off:end])
+        m = ex.request.copy(memoryview(pl)[off:end])
         m.set_block1(off >> (ex._szx + 4), end < len(pl), ex._szx)
         if off == 0:
             m.set_option(SIZE1, len(pl))
@@ -656,7 +662,7 @@ class Endpoint:
             if more:
                 if szx < ex._szx:
                     ex._szx = szx
-                nxt = self._follow_up(ex, b"")
+                nxt = ex.request.copy()
                 for o in (BLOCK1, SIZE1, OBSERVE):
                     nxt.remove_option(o)
                 nxt.set_block2((off + len(pl)) >> (ex._szx + 4), 0, ex._szx)
@@ -670,8 +676,10 @@ class Endpoint:
         if ex.done:
             return
         ex.done = True
-        ex.response = resp
-        ex.error = err
+        if resp is not None:
+            ex.response = resp
+        if err is not None:
+            ex.error = err
         if ex in self._txs:
             self._txs.remove(ex)
         if ex.callback is not None:

@@ -71,15 +71,52 @@ def _ext(x):
 
 class Message:
     """One CoAP message. `payload` is bytes, or a memoryview into the received
-    datagram after decode() (copy it to keep it past the handler call)."""
+    datagram after decode() (copy it to keep it past the handler call).
+
+    `opts` is [number, value, number, value, ...] in wire order. A decoded
+    message keeps the datagram in `raw` and its option values as ints
+    (offset << 16 | length) until asked for: reading Observe or Block2 of a
+    request allocates nothing. Use option()/options()/uint() to read values."""
+
+    # Class defaults: an instance only pays for the attributes it sets.
+    type = CON
+    mid = 0
+    token = b""
+    payload = b""
+    raw = None
+    opts = ()
 
     def __init__(self, code=EMPTY, type=CON, mid=0, token=b"", payload=b""):
-        self.type = type
         self.code = code
-        self.mid = mid
-        self.token = token
-        self.opts = []
-        self.payload = payload
+        if type != CON:
+            self.type = type
+        if mid:
+            self.mid = mid
+        if token:
+            self.token = token
+        if payload:
+            self.payload = payload
+
+    def copy(self, payload=b""):
+        """The same code, type, MID, token and options with another payload."""
+        m = Message(self.code, self.type, self.mid, self.token, payload)
+        m.opts = list(self.opts)
+        m.raw = self.raw
+        return m
+
+    def value_at(self, i):
+        """The value (bytes) of the option whose number is opts[i]."""
+        v = self.opts[i + 1]
+        if isinstance(v, int):
+            s = v >> 16
+            v = self.raw[s : s + (v & 0xFFFF)]
+            if not isinstance(v, bytes):
+                v = bytes(v)
+        return v
+
+    def len_at(self, i):
+        v = self.opts[i + 1]
+        return v & 0xFFFF if isinstance(v, int) else len(v)
 
     # -- options ---------------------------------------------------------
     def add_option(self, num, value=b""):
@@ -89,6 +126,8 @@ class Message:
         elif isinstance(value, str):
             value = value.encode()
         opts = self.opts
+        if opts == ():
+            self.opts = opts = []
         i = len(opts)
         while i and opts[i - 2] > num:
             i -= 2
@@ -115,22 +154,32 @@ class Message:
         opts = self.opts
         for i in range(0, len(opts), 2):
             if opts[i] == num:
-                return opts[i + 1]
+                return self.value_at(i)
         return None
 
     def options(self, num):
         """Every value of option num, in message order."""
         opts = self.opts
-        return [opts[i + 1] for i in range(0, len(opts), 2) if opts[i] == num]
+        return [self.value_at(i) for i in range(0, len(opts), 2) if opts[i] == num]
 
     def uint(self, num, default=None):
-        v = self.option(num)
-        if v is None:
-            return default
-        n = 0
-        for b in v:
-            n = (n << 8) | b
-        return n
+        opts = self.opts
+        for i in range(0, len(opts), 2):
+            if opts[i] == num:
+                v = opts[i + 1]
+                if isinstance(v, int):
+                    s = v >> 16
+                    e = s + (v & 0xFFFF)
+                    v = self.raw
+                else:
+                    s = 0
+                    e = len(v)
+                n = 0
+                while s < e:
+                    n = (n << 8) | v[s]
+                    s += 1
+                return n
+        return default
 
     # -- helpers for the common options --------------------------------
     def uri_path(self):
@@ -194,7 +243,7 @@ class Message:
         prev = 0
         for i in range(0, len(opts), 2):
             num = opts[i]
-            ln = len(opts[i + 1])
+            ln = self.len_at(i)
             n += 1 + _ext(num - prev)[1] + _ext(ln)[1] + ln
             prev = num
         if self.payload:
@@ -216,21 +265,30 @@ class Message:
             pos += 1
         opts = self.opts
         prev = 0
+        raw = self.raw
         for i in range(0, len(opts), 2):
             num = opts[i]
             value = opts[i + 1]
             d = num - prev
             prev = num
-            ln = len(value)
+            if isinstance(value, int):
+                j = value >> 16
+                ln = value & 0xFFFF
+                value = raw
+            else:
+                j = 0
+                ln = len(value)
             dn, dx = _ext(d)
             ln_n, lx = _ext(ln)
             buf[pos] = (dn << 4) | ln_n
             pos += 1
             pos = _put_ext(buf, pos, d, dx)
             pos = _put_ext(buf, pos, ln, lx)
-            for b in value:
-                buf[pos] = b
+            end = j + ln
+            while j < end:
+                buf[pos] = value[j]
                 pos += 1
+                j += 1
         pl = self.payload
         if pl:
             buf[pos] = 0xFF
@@ -253,9 +311,13 @@ class Message:
             and self.code == other.code
             and self.mid == other.mid
             and self.token == other.token
-            and self.opts == other.opts
+            and self._values() == other._values()
             and bytes(self.payload) == bytes(other.payload)
         )
+
+    def _values(self):
+        opts = self.opts
+        return [opts[i] if i & 1 == 0 else self.value_at(i - 1) for i in range(len(opts))]
 
     def __ne__(self, other):
         return not self.__eq__(other)
@@ -263,7 +325,7 @@ class Message:
     def __repr__(self):
         return "<Message %s %d.%02d mid=%d token=%s opts=%r payload=%d B>" % (
             "CNAR"[self.type], self.code >> 5, self.code & 31, self.mid,
-            self.token.hex() if self.token else "-", self.opts, len(self.payload))
+            self.token.hex() if self.token else "-", self._values(), len(self.payload))
 
 
 def _put_ext(buf, pos, x, nx):
@@ -289,25 +351,11 @@ def _block(v):
     return v >> 4, (v >> 3) & 1, v & 7
 
 
-def _read_ext(data, i, n, x):
-    # An extended delta/length: returns (value, next index)
-    if x < 13:
-        return x, i
-    if x == 13:
-        if i >= n:
-            raise ParseError("truncated option")
-        return data[i] + 13, i + 1
-    if x == 14:
-        if i + 1 >= n:
-            raise ParseError("truncated option")
-        return ((data[i] << 8) | data[i + 1]) + 269, i + 2
-    raise ParseError("reserved option nibble 15")
-
-
 def decode(data, msg=None):
     """Parse a datagram (bytes, bytearray or memoryview) into a Message (or into
-    msg, reused). The payload is a memoryview into data, not a copy. Raises
-    ParseError, and only ParseError, on malformed input."""
+    msg, reused). The payload is a memoryview into data and option values are
+    read from data on demand: neither is copied. Raises ParseError, and only
+    ParseError, on malformed input."""
     n = len(data)
     if n < 4:
         raise ParseError("shorter than a header")
@@ -325,14 +373,19 @@ def decode(data, msg=None):
         raise ParseError("empty message with content")
     if msg is None:
         msg = Message()
+        opts = msg.opts = []
     else:
-        msg.opts = []
+        opts = msg.opts
+        if opts == ():
+            opts = msg.opts = []
+        else:
+            del opts[:]
     msg.type = (b0 >> 4) & 3
     msg.code = code
     msg.mid = (data[2] << 8) | data[3]
     msg.token = bytes(data[4:i]) if tkl else b""
     msg.payload = b""
-    opts = msg.opts
+    msg.raw = data
     num = 0
     while i < n:
         b = data[i]
@@ -342,16 +395,39 @@ def decode(data, msg=None):
                 raise ParseError("payload marker without payload")
             msg.payload = memoryview(data)[i:]
             break
-        d, i = _read_ext(data, i, n, b >> 4)
-        ln, i = _read_ext(data, i, n, b & 15)
+        # option delta then length, each a nibble or 13 + 1 byte or 269 + 2 bytes
+        d = b >> 4
+        ln = b & 15
+        if d == 13:
+            if i >= n:
+                raise ParseError("truncated option")
+            d = data[i] + 13
+            i += 1
+        elif d == 14:
+            if i + 1 >= n:
+                raise ParseError("truncated option")
+            d = ((data[i] << 8) | data[i + 1]) + 269
+            i += 2
+        elif d == 15:
+            raise ParseError("reserved option nibble 15")
+        if ln == 13:
+            if i >= n:
+                raise ParseError("truncated option")
+            ln = data[i] + 13
+            i += 1
+        elif ln == 14:
+            if i + 1 >= n:
+                raise ParseError("truncated option")
+            ln = ((data[i] << 8) | data[i + 1]) + 269
+            i += 2
+        elif ln == 15:
+            raise ParseError("reserved option nibble 15")
         num += d
         if num > 0xFFFF:
             raise ParseError("option number over 65535")
-        end = i + ln
-        if end > n:
+        if i + ln > n:
             raise ParseError("truncated option value")
-        v = data[i:end]
         opts.append(num)
-        opts.append(v if isinstance(v, bytes) else bytes(v))
-        i = end
+        opts.append((i << 16) | ln)
+        i += ln
     return msg
