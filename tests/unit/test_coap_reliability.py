@@ -242,3 +242,19 @@ def test_send_failure_is_a_lost_datagram():
     clock.advance(2000)
     ep.tick()
     assert not ex.done
+
+
+def test_nested_receive_in_handler_does_not_disturb_the_request():
+    seen = []
+    ep = None
+
+    def handler(r, peer):
+        if r.uri_path() == ["outer"]:
+            ep.receive(req(cm.GET, "inner", mid=99, token=b"\x09").encode(), peer)
+        seen.append((r.uri_path(), r.token))
+        return Message(cm.CONTENT)
+
+    ep, link, clock = endpoint(handler)
+    ep.receive(req(cm.GET, "outer", mid=98, token=b"\x08").encode(), "S")
+    assert seen == [(["inner"], b"\x09"), (["outer"], b"\x08")]
+    assert [(m.mid, m.token) for m in link.take()] == [(99, b"\x09"), (98, b"\x08")]

@@ -395,7 +395,9 @@ def decode(data, msg=None):
                 raise ParseError("payload marker without payload")
             msg.payload = memoryview(data)[i:]
             break
-        # option delta then length, each a nibble or 13 + 1 byte or 269 + 2 bytes
+        # Option delta then length, each a nibble or 13 + 1 byte or 269 + 2
+        # bytes; written out twice because a helper returning (value, index)
+        # would allocate a tuple per option on MicroPython.
         d = b >> 4
         ln = b & 15
         if d == 13:
