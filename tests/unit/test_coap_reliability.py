@@ -258,3 +258,18 @@ def test_nested_receive_in_handler_does_not_disturb_the_request():
     ep.receive(req(cm.GET, "outer", mid=98, token=b"\x08").encode(), "S")
     assert seen == [(["inner"], b"\x09"), (["outer"], b"\x08")]
     assert [(m.mid, m.token) for m in link.take()] == [(99, b"\x09"), (98, b"\x08")]
+
+
+def test_client_ping_done_on_rst_and_times_out_without():
+    cl, sv, clock = pair()
+    ex = cl.ping("S")
+    shuttle(cl, sv)
+    assert ex.done and ex.error is None
+    ep, link, clock = endpoint()
+    ex = ep.ping("S")
+    assert link.raw()[0][:2] == unhex("40 00")
+    clock.advance(100000)
+    for _ in range(5):
+        ep.tick()
+        clock.advance(40000)
+    assert ex.error == "timeout"

@@ -82,6 +82,16 @@ class Exchange(_Tx):
         ep._finish(self, None, why)
 
 
+class _Ping(Exchange):
+    """CoAP ping (RFC 7252 4.3): an empty CON that the peer answers with RST."""
+
+    def _acked(self, ep, msg):
+        ep._finish(self, None, None)
+
+    def _failed(self, ep, why):
+        ep._finish(self, None, None if why == "reset" else why)
+
+
 class Observation(_Tx):
     """A server-role observation (RFC 7641) of `request` by (peer, token)."""
 
@@ -181,6 +191,14 @@ class Endpoint:
             self._queue.append(ex)
         else:
             self._start(ex)
+        return ex
+
+    def ping(self, peer, callback=None):
+        """Send a CoAP ping (an empty CON). The returned exchange is done with
+        error None when the peer answers (RST), or "timeout"."""
+        ex = _Ping(self, Message(EMPTY), peer, callback, None)
+        ex.token = None  # an empty message has no token to match
+        self._send_tracked(ex, ex.request, True)
         return ex
 
     def cancel(self, what, why="cancelled"):
