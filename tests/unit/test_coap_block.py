@@ -160,3 +160,32 @@ def test_large_notification_sends_first_block_then_serves_rest():
     ep.receive(req(cm.GET, "5", token=b"\x08", mid=2).set_block2(1, 0, 6).encode(), "S")
     b = link.take()[0]
     assert b.block2() == (1, 1, 6) and b.observe() is None and bytes(b.payload) == BODY[1024:2048]
+
+
+def test_fetch_block2_transfers_with_different_bodies_do_not_mix():
+    calls = []
+
+    def handler(r, peer):
+        calls.append(1)
+        return Message(cm.CONTENT, payload=bytes(r.payload) * 2000)
+
+    ep, link, clock = endpoint(handler)
+    ep.receive(req(cm.FETCH, "", mid=1, payload=b"A").encode(), "S")
+    ep.receive(req(cm.FETCH, "", mid=2, payload=b"B").encode(), "S")
+    ep.receive(req(cm.FETCH, "", mid=3, payload=b"A").set_block2(1, 0, 6).encode(), "S")
+    ep.receive(req(cm.FETCH, "", mid=4, payload=b"B").set_block2(1, 0, 6).encode(), "S")
+    a0, b0, a1, b1 = link.take()
+    assert a0.block2() == (0, 1, 6) and a1.block2() == (1, 0, 6)
+    assert bytes(a1.payload) == b"A" * (2000 - 1024) and bytes(b1.payload) == b"B" * (2000 - 1024)
+    assert len(calls) == 2
+
+
+def test_poll_without_limit_waits_for_the_next_timer():
+    waits = []
+    ep, link, clock = endpoint()
+    link.recv = lambda t: waits.append(t)
+    ep.poll()
+    ep.request(req(cm.GET, "x"), "S")
+    ep.poll()
+    ep.poll(500)
+    assert waits == [None, 2000, 500]

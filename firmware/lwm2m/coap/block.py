@@ -2,7 +2,7 @@
 # of the Endpoint: block sizes, the key a transfer is known by, and a small
 # bounded store of transfers in progress.
 from lwm2m.compat import const, ticks_diff
-from lwm2m.coap.message import OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE2
+from lwm2m.coap.message import FETCH, OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE2
 
 # Room left in a datagram for the header, token and options around a block.
 _OVERHEAD = const(64)
@@ -19,7 +19,7 @@ def szx_for_mtu(mtu):
 
 def request_key(m):
     """What identifies a block-wise transfer besides the peer: the method, the
-    Uri-Path and Uri-Query segments and Accept."""
+    Uri-Path and Uri-Query segments, Accept, and a FETCH's body."""
     k = bytearray()
     k.append(m.code)
     opts = m.opts
@@ -30,6 +30,10 @@ def request_key(m):
             v = m.value_at(i)
             k.append(len(v))
             k.extend(v)
+    if m.code == FETCH and m.payload:
+        # FETCH bodies (Read-Composite) tell transfers on one URI apart
+        k.append(0xFF)
+        k.extend(m.payload)
     return bytes(k)
 
 

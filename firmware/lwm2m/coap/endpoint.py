@@ -165,12 +165,15 @@ class Endpoint:
             return None
         return best if best > 0 else 0
 
-    def poll(self, max_ms):
-        """Wait up to max_ms (less if a timer is due) for one datagram, process
-        it, run due timers. Returns True if a datagram came. Never raises."""
+    def poll(self, max_ms=None):
+        """Wait up to max_ms (less if a timer is due; None: until a timer or a
+        datagram) for one datagram, process it, run due timers. Returns True
+        if a datagram came. Never raises."""
         try:
             t = self.next_timeout_ms()
-            r = self.link.recv(max_ms if t is None or t > max_ms else t)
+            if t is None or (max_ms is not None and t > max_ms):
+                t = max_ms
+            r = self.link.recv(t)
         except Exception as e:
             self._oops(e, None)
             r = None
