@@ -86,6 +86,19 @@ garbage('decode', lambda i: decode(reqs[i]))
 rsp = Message(cm.CONTENT, cm.ACK, 1, b'\\x01\\x02\\x03\\x04', VALUE)
 garbage('encode', lambda i: rsp.encode())
 
+# Client role alone: sending a prebuilt CON POST (Exchange, token, encode),
+# then taking its piggybacked ACK (decode into a Message the exchange keeps).
+class Keep:
+    mtu = 1152
+    def send(self, data, peer):
+        pass
+cli = Endpoint(Keep(), clock, None, Params(nstart=1000), lambda bits: 0)
+pre = [Message(cm.POST, payload=bytes(40)).add_option(cm.URI_PATH, 'dp') for i in range(220)]
+exs = []
+garbage('client_send', lambda i: exs.append(cli.request(pre[i], 'B')))
+acks = [bytes(Message(cm.CHANGED, cm.ACK, ex.mid, ex.token).encode()) for ex in exs]
+garbage('client_response', lambda i: cli.receive(acks[i], 'B'))
+
 # Full round over a loopback wire: client request (CON POST /dp, 40-byte
 # body) -> server handler -> piggybacked ACK -> client callback.
 a, b = Wire('A'), Wire('B')
@@ -151,9 +164,12 @@ def main():
         "server_round": "server role: CON GET /3303/0/5700 in, piggybacked 2.05 out (decode, handler, encode, dedup cache)",
         "decode": "decode of that request",
         "encode": "encode of the 2.05 response",
-        "full_round": "client CON POST /dp (40 B) -> server -> ACK 2.04 -> client, loopback fake link",
+        "client_send": "client role: request() of a prebuilt CON POST /dp (Exchange, token, encode)",
+        "client_response": "client role: its piggybacked 2.04 ACK in (decode into a Message the exchange keeps)",
+        "full_round": "both ends: build CON POST /dp (40 B) -> server -> ACK 2.04 -> client; "
+                      "includes the fake wire's two datagram copies",
     }
-    for k in ("server_round", "decode", "encode", "full_round"):
+    for k in ("server_round", "decode", "encode", "client_send", "client_response", "full_round"):
         out.append("| %s: %s | %d |" % (k, notes[k], h[k]))
     out.append("")
     out.append("Goal: under 256 bytes per round (microCoAPy allocates ~1.2 KB per POST).")

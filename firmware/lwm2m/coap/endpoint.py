@@ -300,18 +300,24 @@ class Endpoint:
 
     def _send_tracked(self, tx, msg, con):
         """Send msg; if con, tx retransmits it until ACK, RST or MAX_RETRANSMIT."""
-        msg.type = CON if con else NON
+        # Attributes equal to their class default are not set: on MicroPython
+        # each new instance attribute grows the object's table.
+        t = CON if con else NON
+        if msg.type != t:
+            msg.type = t
         msg.mid = tx.mid = self._next_mid()
         data = msg.encode()
         p = self.params
         now = self.clock.ticks_ms()
         if con:
             tx.data = data
-            tx.tries = 0
+            if tx.tries:
+                tx.tries = 0
             tx.timeout = p.ack_timeout + ((p.ack_spread * self.rand(16)) >> 16)
             tx.due = ticks_add(now, tx.timeout)
         else:
-            tx.data = None
+            if tx.data is not None:
+                tx.data = None
             tx.due = ticks_add(now, p.response_timeout)
         if con or tx.token is not None and isinstance(tx, Exchange):
             if tx not in self._txs:
@@ -444,13 +450,9 @@ class Endpoint:
                 self._seen_reply[slot] = self._send_empty(ACK, m.mid, peer)
             return
         if m.type == CON:
-            resp.type = ACK
-            resp.mid = m.mid
+            data = resp.encode(ACK, m.mid, m.token)
         else:
-            resp.type = NON
-            resp.mid = self._next_mid()
-        resp.token = m.token
-        data = resp.encode()
+            data = resp.encode(NON, self._next_mid(), m.token)
         self._seen_reply[slot] = data
         self._send(data, peer)
 

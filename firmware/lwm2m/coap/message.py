@@ -60,13 +60,12 @@ def uint_bytes(n):
     return n.to_bytes(k, "big")
 
 
-def _ext(x):
-    # (nibble, extra bytes) for an option delta or length
-    if x < 13:
-        return x, 0
-    if x < 269:
-        return 13, 1
-    return 14, 2
+def _extra(x):
+    # Bytes an option delta or length x needs after its nibble: 0, 1 or 2
+    return 0 if x < 13 else (1 if x < 269 else 2)
+
+
+_NIBBLE = b"\x00\x0d\x0e"  # the nibble for 0, 1 or 2 extra bytes (else x itself)
 
 
 class Message:
@@ -236,31 +235,39 @@ class Message:
         return 0 < self.code < 32
 
     # -- wire format -----------------------------------------------------
-    def size(self):
-        """Length of the encoded message in bytes."""
-        n = 4 + len(self.token)
+    def size(self, token=None):
+        """Length of the encoded message in bytes (with token instead of its own)."""
+        n = 4 + len(self.token if token is None else token)
         opts = self.opts
         prev = 0
         for i in range(0, len(opts), 2):
             num = opts[i]
             ln = self.len_at(i)
-            n += 1 + _ext(num - prev)[1] + _ext(ln)[1] + ln
+            n += 1 + _extra(num - prev) + _extra(ln) + ln
             prev = num
         if self.payload:
             n += 1 + len(self.payload)
         return n
 
-    def encode_into(self, buf, pos=0):
-        """Write the message into buf at pos; returns the end position."""
-        tkl = len(self.token)
+    def encode_into(self, buf, pos=0, type=None, mid=None, token=None):
+        """Write the message into buf at pos; returns the end position. type,
+        mid and token, when given, are written instead of the message's own
+        (the engine answers without touching the handler's Message)."""
+        if type is None:
+            type = self.type
+        if mid is None:
+            mid = self.mid
+        if token is None:
+            token = self.token
+        tkl = len(token)
         if tkl > 8:
             raise ValueError("token longer than 8 bytes")
-        buf[pos] = 0x40 | (self.type << 4) | tkl
+        buf[pos] = 0x40 | (type << 4) | tkl
         buf[pos + 1] = self.code
-        buf[pos + 2] = (self.mid >> 8) & 255
-        buf[pos + 3] = self.mid & 255
+        buf[pos + 2] = (mid >> 8) & 255
+        buf[pos + 3] = mid & 255
         pos += 4
-        for b in self.token:
+        for b in token:
             buf[pos] = b
             pos += 1
         opts = self.opts
@@ -278,11 +285,10 @@ class Message:
             else:
                 j = 0
                 ln = len(value)
-            dn, dx = _ext(d)
-            ln_n, lx = _ext(ln)
-            buf[pos] = (dn << 4) | ln_n
-            pos += 1
-            pos = _put_ext(buf, pos, d, dx)
+            dx = _extra(d)
+            lx = _extra(ln)
+            buf[pos] = ((_NIBBLE[dx] if dx else d) << 4) | (_NIBBLE[lx] if lx else ln)
+            pos = _put_ext(buf, pos + 1, d, dx)
             pos = _put_ext(buf, pos, ln, lx)
             end = j + ln
             while j < end:
@@ -298,10 +304,11 @@ class Message:
             pos = end
         return pos
 
-    def encode(self):
-        """The message as a new bytearray of exactly its size."""
-        buf = bytearray(self.size())
-        self.encode_into(buf)
+    def encode(self, type=None, mid=None, token=None):
+        """The message as a new bytearray of exactly its size (type, mid and
+        token as in encode_into)."""
+        buf = bytearray(self.size(token))
+        self.encode_into(buf, 0, type, mid, token)
         return buf
 
     def __eq__(self, other):
@@ -380,11 +387,19 @@ def decode(data, msg=None):
             opts = msg.opts = []
         else:
             del opts[:]
-    msg.type = (b0 >> 4) & 3
+    # Only what differs from the current (or class default) value is set: each
+    # new attribute grows a MicroPython instance's table.
+    t = (b0 >> 4) & 3
+    if msg.type != t:
+        msg.type = t
     msg.code = code
     msg.mid = (data[2] << 8) | data[3]
-    msg.token = bytes(data[4:i]) if tkl else b""
-    msg.payload = b""
+    if tkl:
+        msg.token = bytes(data[4:i])
+    elif msg.token:
+        msg.token = b""
+    if msg.payload:
+        msg.payload = b""
     msg.raw = data
     num = 0
     while i < n:
