@@ -189,3 +189,32 @@ def test_poll_without_limit_waits_for_the_next_timer():
     ep.poll()
     ep.poll(500)
     assert waits == [None, 2000, 500]
+
+
+def test_on_block_also_takes_a_body_that_came_whole():
+    cl, sv, clock = pair(lambda r, p: Message(cm.CONTENT, payload=b"small"))
+    got = []
+    ex = cl.request(req(cm.GET, "x"), "S", on_block=lambda e, off, data, more: got.append((off, bytes(data), more)))
+    shuttle(cl, sv)
+    assert got == [(0, b"small", 0)] and ex.error is None
+
+
+def test_client_block2_changed_etag_mid_transfer_is_incomplete():
+    ep, link, clock = endpoint()
+    ex = ep.request(req(cm.GET, "fw", token=b"\x01"), "S")
+    first = link.take()[0]
+    b0 = Message(cm.CONTENT, cm.ACK, first.mid, b"\x01", bytes(16)).set_block2(0, 1, 0).add_option(cm.ETAG, b"v1")
+    ep.receive(b0.encode(), "S")
+    nxt = link.take()[0]
+    assert nxt.block2() == (1, 0, 0)
+    b1 = Message(cm.CONTENT, cm.ACK, nxt.mid, b"\x01", bytes(16)).set_block2(1, 0, 0).add_option(cm.ETAG, b"v2")
+    ep.receive(b1.encode(), "S")
+    assert ex.error == "incomplete"
+
+
+def test_client_block2_wrong_block_number_is_incomplete():
+    ep, link, clock = endpoint()
+    ex = ep.request(req(cm.GET, "fw", token=b"\x01"), "S")
+    first = link.take()[0]
+    ep.receive(Message(cm.CONTENT, cm.ACK, first.mid, b"\x01", bytes(16)).set_block2(3, 1, 0).encode(), "S")
+    assert ex.error == "incomplete"

@@ -10,7 +10,7 @@ from lwm2m.compat import const, ticks_add, ticks_diff
 from lwm2m.error import CoapError, BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE, INTERNAL, NOT_FOUND
 from lwm2m.coap.message import (
     Message, ParseError, decode, CON, NON, ACK, RST, EMPTY, GET, FETCH, CONTINUE,
-    OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME,
+    OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
 )
 from lwm2m.coap.params import Params
 from lwm2m.coap.block import szx_for_mtu, request_key, block_of, Slots
@@ -58,6 +58,8 @@ class Exchange(_Tx):
     _sent = 0  # request body bytes the server has taken
     _chunk = 0  # size of the Block1 block in flight
     _body = None  # Block2 reassembly
+    _got = 0  # Block2 bytes received
+    _etag = None  # ETag of Block2 block 0
 
     def __init__(self, ep, msg, peer, callback, on_block):
         self.peer = peer
@@ -658,29 +660,32 @@ class Endpoint:
                 return
         ex._b1 = False
         b2 = m.block2()
-        if b2 is not None:
+        pl = m.payload
+        if b2 is None:
+            if ex.on_block is not None and m.code >> 5 == 2 and pl:
+                # A body that came whole goes the same way as blocks would.
+                if not self._give_block(ex, m, 0, pl, 0):
+                    return
+        else:
             num, more, szx = b2
             off = num << (szx + 4)
-            pl = m.payload
-            if more and len(pl) != (16 << szx):
+            etag = m.option(ETAG)
+            if off == 0:
+                ex._etag = etag
+            # Blocks must follow on, all of one representation (RFC 7959 2.4).
+            if off != ex._got or etag != ex._etag or (more and len(pl) != (16 << szx)):
                 self._finish(ex, m, "incomplete")
                 return
+            ex._got = off + len(pl)
             if ex.on_block is not None:
-                try:
-                    ex.on_block(ex, off, pl, more)
-                except Exception as e:
-                    self._oops(e, ex.peer)
-                    self._finish(ex, m, "cancelled")
+                if not self._give_block(ex, m, off, pl, more):
                     return
             else:
-                if ex._body is None:
-                    ex._body = bytearray()
-                if off != len(ex._body):
-                    self._finish(ex, m, "incomplete")
-                    return
-                if off + len(pl) > self.params.max_body:
+                if ex._got > self.params.max_body:
                     self._finish(ex, m, "too large")
                     return
+                if ex._body is None:
+                    ex._body = bytearray()
                 ex._body.extend(pl)
             if more:
                 if szx < ex._szx:
@@ -688,12 +693,21 @@ class Endpoint:
                 nxt = ex.request.copy()
                 for o in (BLOCK1, SIZE1, OBSERVE):
                     nxt.remove_option(o)
-                nxt.set_block2((off + len(pl)) >> (ex._szx + 4), 0, ex._szx)
+                nxt.set_block2(ex._got >> (ex._szx + 4), 0, ex._szx)
                 self._send_tracked(ex, nxt, nxt.type != NON)
                 return
             if ex._body is not None:
                 m.payload = ex._body
         self._finish(ex, m, None)
+
+    def _give_block(self, ex, m, off, pl, more):
+        try:
+            ex.on_block(ex, off, pl, more)
+            return True
+        except Exception as e:
+            self._oops(e, ex.peer)
+            self._finish(ex, m, "cancelled")
+            return False
 
     def _finish(self, ex, resp, err):
         if ex.done:
