@@ -18,10 +18,18 @@ MPY = os.path.join(ROOT, "build", "mpy")
 BIN = os.path.join(ROOT, ".venv", "bin")
 FILES = ("coap/message", "coap/params", "coap/block", "coap/endpoint", "link/udp", "clock")
 
-# Runs inside MicroPython; argv[1] is build/mpy. Prints `name value` lines.
+# Runs inside MicroPython; argv[1] is build/mpy, argv[2] a ROMFS image of it
+# (or '-'), in which case only the import steps run, from the image.
 PROBE = """
 import gc, sys
-sys.path.insert(0, sys.argv[1])
+if sys.argv[2] != '-':
+    import vfs
+    with open(sys.argv[2], 'rb') as f:
+        img = f.read()
+    vfs.mount(vfs.VfsRom(img), '/rom')
+    sys.path.insert(0, '/rom')
+else:
+    sys.path.insert(0, sys.argv[1])
 def step(name, fn):
     gc.collect(); a = gc.mem_alloc()
     keep = fn()
@@ -31,6 +39,8 @@ step('import_base', lambda: __import__('lwm2m.compat') and __import__('lwm2m.err
 step('import_message', lambda: __import__('lwm2m.coap.message'))
 step('import_endpoint', lambda: __import__('lwm2m.coap.endpoint') and __import__('lwm2m.coap.params'))
 step('import_udp', lambda: __import__('lwm2m.link.udp') and __import__('lwm2m.clock'))
+if sys.argv[2] != '-':
+    sys.exit(0)
 
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.coap.params import Params
@@ -126,11 +136,11 @@ def sizes():
     return rows
 
 
-def probe():
+def probe(image="-"):
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(PROBE)
     try:
-        proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=4M", f.name, MPY],
+        proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=4M", f.name, MPY, image],
                               capture_output=True, text=True, cwd=ROOT)
     finally:
         os.unlink(f.name)
@@ -142,6 +152,14 @@ def probe():
 def main():
     rows = sizes()
     h = probe()
+    try:
+        from bench.bench_tables import romfs_image
+
+        with tempfile.TemporaryDirectory() as tmp:
+            rom = probe(romfs_image(tmp))
+    except Exception as e:  # mpremote or vfs.VfsRom missing: plain .mpy figures only
+        print("bench_coap: no ROMFS figures (%s)" % e)
+        rom = {}
     out = ["# CoAP engine: size and heap (MicroPython unix port, 64-bit)", ""]
     out.append("Flash: .mpy size of each file of the engine (mpy-cross, build/mpy).")
     out.append("")
@@ -149,12 +167,13 @@ def main():
     out.append("|---|---|")
     out += ["| %s | %d |" % r for r in rows]
     out.append("")
-    out.append("Heap retained after import (gc.mem_alloc() delta after gc.collect()):")
+    out.append("Heap retained after import (gc.mem_alloc() delta after gc.collect()), the .mpy files")
+    out.append("loaded into RAM, and run in place from a ROMFS image as a board does from its ROMFS partition:")
     out.append("")
-    out.append("| step | bytes |")
-    out.append("|---|---|")
+    out.append("| step | .mpy in RAM | ROMFS |")
+    out.append("|---|---|---|")
     for k in ("import_base", "import_message", "import_endpoint", "import_udp"):
-        out.append("| %s | %d |" % (k, h[k]))
+        out.append("| %s | %d | %s |" % (k, h[k], rom.get(k, "-")))
     out.append("")
     out.append("Garbage allocated per operation (collector off, average of 200 after 20 warm-up):")
     out.append("")

@@ -1,8 +1,8 @@
 # RFC 7641, server role: registration, notifications, cancellation.
 from coap_fakes import endpoint, req
 from lwm2m.coap import message as cm
-from lwm2m.coap.message import Message, decode
-from lwm2m.error import CoapError, NOT_FOUND
+from lwm2m.coap.message import Message
+from lwm2m.error import NOT_FOUND
 
 
 def observed():
