@@ -54,6 +54,8 @@ class ParseError(ValueError):
 
 def uint_bytes(n):
     """The shortest big-endian encoding of n (0 encodes as no bytes)."""
+    if n < 0:
+        raise ValueError("negative uint option")
     k = 0
     while n >> (k << 3):
         k += 1
@@ -445,6 +447,7 @@ def decode(data, msg=None):
         if i + ln > n:
             raise ParseError("truncated option value")
         opts.append(num)
-        opts.append((i << 16) | ln)
+        # packed offset/length; a value over 64 KB (only on stream links) is copied
+        opts.append((i << 16) | ln if ln <= 0xFFFF else bytes(data[i : i + ln]))
         i += ln
     return msg
