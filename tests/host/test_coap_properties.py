@@ -103,3 +103,10 @@ def test_endpoint_answers_bad_input_as_rfc7252_says(data):
         assert [(o.type, o.mid) for o in out] == ([(cm.RST, m.mid)] if m.type == cm.CON else [])
     else:
         assert [(o.type, o.mid) for o in out] == ([(cm.RST, m.mid)] if m.type == cm.CON else [])
+
+
+@given(messages(), messages())
+@settings(max_examples=300)
+def test_decode_into_a_reused_message_equals_a_fresh_decode(a, b):
+    m = decode(a.encode())
+    assert decode(b.encode(), m) == b and m.size() == b.size()

@@ -382,13 +382,12 @@ def decode(data, msg=None):
         raise ParseError("empty message with content")
     if msg is None:
         msg = Message()
+    opts = msg.opts
+    if opts == ():
         opts = msg.opts = []
-    else:
-        opts = msg.opts
-        if opts == ():
-            opts = msg.opts = []
-        else:
-            del opts[:]
+    # A reused list is overwritten in place and cut at the end (del opts[:]
+    # would allocate a slice object on MicroPython).
+    k = 0
     # Only what differs from the current (or class default) value is set: each
     # new attribute grows a MicroPython instance's table.
     t = (b0 >> 4) & 3
@@ -446,8 +445,16 @@ def decode(data, msg=None):
             raise ParseError("option number over 65535")
         if i + ln > n:
             raise ParseError("truncated option value")
-        opts.append(num)
         # packed offset/length; a value over 64 KB (only on stream links) is copied
-        opts.append((i << 16) | ln if ln <= 0xFFFF else bytes(data[i : i + ln]))
+        v = (i << 16) | ln if ln <= 0xFFFF else bytes(data[i : i + ln])
+        if k < len(opts):
+            opts[k] = num
+            opts[k + 1] = v
+        else:
+            opts.append(num)
+            opts.append(v)
+        k += 2
         i += ln
+    while len(opts) > k:
+        opts.pop()
     return msg
