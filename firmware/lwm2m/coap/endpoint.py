@@ -58,6 +58,7 @@ class Exchange(_Tx):
     _sent = 0  # request body bytes the server has taken
     _chunk = 0  # size of the Block1 block in flight
     _body = None  # Block2 reassembly
+    _szx = 6  # block size (16 << _szx) to ask and send
     _got = 0  # Block2 bytes received
     _etag = None  # ETag of Block2 block 0
 
@@ -69,7 +70,8 @@ class Exchange(_Tx):
             self.callback = callback
         if on_block is not None:
             self.on_block = on_block
-        self._szx = ep._szx
+        if ep._szx != 6:
+            self._szx = ep._szx
 
     def _acked(self, ep, msg):
         if msg.code == EMPTY or msg.token != self.token:

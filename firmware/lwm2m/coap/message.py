@@ -382,11 +382,10 @@ def decode(data, msg=None):
         raise ParseError("empty message with content")
     if msg is None:
         msg = Message()
-    opts = msg.opts
-    if opts == ():
-        opts = msg.opts = []
     # A reused list is overwritten in place and cut at the end (del opts[:]
-    # would allocate a slice object on MicroPython).
+    # would allocate a slice object on MicroPython); a message without
+    # options keeps the class's empty tuple.
+    opts = msg.opts
     k = 0
     # Only what differs from the current (or class default) value is set: each
     # new attribute grows a MicroPython instance's table.
@@ -451,6 +450,8 @@ def decode(data, msg=None):
             opts[k] = num
             opts[k + 1] = v
         else:
+            if opts == ():
+                opts = msg.opts = []
             opts.append(num)
             opts.append(v)
         k += 2
