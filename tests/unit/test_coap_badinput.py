@@ -84,3 +84,16 @@ def test_bad_block_option_length_is_4_02():
     ep, link, clock = endpoint(ok)
     ep.receive(req(cm.GET, "x").add_option(cm.BLOCK2, b"\x01\x02\x03\x04").encode(), "S")
     assert link.take()[0].code == 0x82
+
+
+def test_response_with_unknown_critical_option_is_rejected():
+
+    ep, link, clock = endpoint()
+    ex = ep.request(req(cm.GET, "x", token=b"\x01"), "S")
+    m = link.take()[0]
+    ep.receive(Message(cm.CONTENT, cm.ACK, m.mid, b"\x01").add_option(9, b"z").encode(), "S")
+    assert ex.error == "bad option" and link.raw() == []
+    ex = ep.request(req(cm.GET, "y", token=b"\x02"), "S")
+    link.take()
+    ep.receive(Message(cm.CONTENT, cm.CON, 0x55, b"\x02").add_option(2049, b"z").encode(), "S")
+    assert ex.error == "bad option" and link.raw() == [unhex("70 00 00 55")]

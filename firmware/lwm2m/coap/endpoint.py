@@ -47,7 +47,7 @@ class _Tx:
 class Exchange(_Tx):
     """A client request in progress. When done: `response` (a Message whose
     payload is the whole body unless on_block took it) or `error`
-    ("timeout", "reset", "incomplete", "too large", "cancelled")."""
+    ("timeout", "reset", "incomplete", "too large", "cancelled", "bad option")."""
 
     done = False
     response = None
@@ -74,7 +74,11 @@ class Exchange(_Tx):
             self._szx = ep._szx
 
     def _acked(self, ep, msg):
-        if msg.code == EMPTY or msg.token != self.token:
+        if msg.code != EMPTY and ep._bad_option(msg) == BAD_OPTION:
+            # A piggybacked response with an unknown critical option is
+            # rejected (RFC 7252 5.4.1): there is no answer to wait for.
+            ep._finish(self, None, "bad option")
+        elif msg.code == EMPTY or msg.token != self.token:
             # Empty ACK: a separate response will follow.
             self.data = None
             self.due = ticks_add(ep.clock.ticks_ms(), ep.params.response_timeout)
@@ -436,11 +440,16 @@ class Endpoint:
             if m.type == CON:
                 self._seen_reply[self._slot] = self._send_empty(RST, m.mid, peer)
             return
+        bad = self._bad_option(m) == BAD_OPTION
         if m.type == CON:
-            self._seen_reply[self._slot] = self._send_empty(ACK, m.mid, peer)
+            # An unknown critical option rejects the response (RFC 7252 5.4.1)
+            self._seen_reply[self._slot] = self._send_empty(RST if bad else ACK, m.mid, peer)
         self._txs.remove(ex)
         ex.data = None
-        self._on_response(ex, m)
+        if bad:
+            self._finish(ex, None, "bad option")
+        else:
+            self._on_response(ex, m)
 
     def _on_request(self, m, peer):
         i = self._seen(m, peer)
