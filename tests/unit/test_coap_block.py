@@ -218,3 +218,18 @@ def test_client_block2_wrong_block_number_is_incomplete():
     first = link.take()[0]
     ep.receive(Message(cm.CONTENT, cm.ACK, first.mid, b"\x01", bytes(16)).set_block2(3, 1, 0).encode(), "S")
     assert ex.error == "incomplete"
+
+
+def test_sliced_response_carries_one_etag_in_every_block():
+    ep, link, clock = endpoint(big)
+    ep.receive(req(cm.GET, "5", mid=1).encode(), "S")
+    ep.receive(req(cm.GET, "5", mid=2).set_block2(1, 0, 6).encode(), "S")
+    a, b = link.take()
+    assert a.option(cm.ETAG) is not None and a.option(cm.ETAG) == b.option(cm.ETAG)
+
+
+def test_client_download_survives_server_cache_loss_when_body_unchanged():
+    cl, sv, clock = pair(big, block_cache=0)  # every block re-runs the handler
+    ex = cl.request(req(cm.GET, "5"), "S")
+    shuttle(cl, sv)
+    assert ex.error is None and bytes(ex.response.payload) == BODY

@@ -37,6 +37,15 @@ def request_key(m):
     return bytes(k)
 
 
+def etag_of(payload):
+    """A 4-byte ETag from the CRC-32 of a body (b"" where binascii lacks crc32)."""
+    try:
+        from binascii import crc32
+    except ImportError:  # pragma: no cover - a port built without it
+        return b""
+    return (crc32(payload) & 0xFFFFFFFF).to_bytes(4, "big")
+
+
 def block_of(full, num, szx):
     """Block num (size 16 << szx) of a response as its own Message, sharing the
     payload buffer; None if num lies past the end."""

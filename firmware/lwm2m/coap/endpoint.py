@@ -13,7 +13,7 @@ from lwm2m.coap.message import (
     OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
 )
 from lwm2m.coap.params import Params
-from lwm2m.coap.block import szx_for_mtu, request_key, block_of, Slots
+from lwm2m.coap.block import szx_for_mtu, request_key, block_of, etag_of, Slots
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
 # Critical options this engine understands (numbers < 256, as a byte table):
@@ -542,6 +542,12 @@ class Endpoint:
             return resp
         if key is None:
             key = request_key(req)
+        if resp.code >> 5 == 2 and resp.option(ETAG) is None:
+            # Marks the representation, so a client that gets later blocks
+            # from a re-run handler can tell if it changed (RFC 7959 2.4).
+            tag = etag_of(resp.payload)
+            if tag:
+                resp.add_option(ETAG, tag)
         return self._block_out(resp, peer, key, b2[0] if b2 else 0, szx)
 
     def _block_out(self, full, peer, key, num, szx):
