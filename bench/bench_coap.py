@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MPY = os.path.join(ROOT, "build", "mpy")
 BIN = os.path.join(ROOT, ".venv", "bin")
-FILES = ("coap/message", "coap/params", "coap/block", "coap/endpoint", "link/udp", "clock")
+FILES = ("coap/message", "coap/params", "coap/block", "coap/exchange", "coap/endpoint", "link/udp", "clock")
 
 # Runs inside MicroPython; argv[1] is build/mpy, argv[2] a ROMFS image of it
 # (or '-'), in which case only the import steps run, from the image.

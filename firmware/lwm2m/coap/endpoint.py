@@ -7,111 +7,20 @@
 # says (RST, 4.02, or silently dropped) and handler errors become 5.00.
 from lwm2m import compat
 from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.error import CoapError, BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE, INTERNAL, NOT_FOUND
+from lwm2m.error import CoapError, BAD_OPTION, INTERNAL, NOT_FOUND
 from lwm2m.coap.message import (
     Message, ParseError, decode, CON, NON, ACK, RST, EMPTY, GET, FETCH, CONTINUE,
     OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
 )
 from lwm2m.coap.params import Params
-from lwm2m.coap.block import szx_for_mtu, request_key, block_of, etag_of, Slots
+from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, Slots
+from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
 # Critical options this engine understands (numbers < 256, as a byte table):
 # If-Match, Uri-Host, If-None-Match, Uri-Port, Uri-Path, Uri-Query, Accept,
 # Block2, Block1. Any other odd-numbered option is answered with 4.02.
 _KNOWN_CRITICAL = b"\x01\x03\x05\x07\x0b\x0f\x11\x17\x1b"
-
-
-class _Tx:
-    """A confirmable message waiting for its ACK (data is set), or a client
-    exchange waiting for its response (data is None). due: ticks_ms deadline."""
-
-    # Class defaults: on MicroPython every instance attribute set costs heap.
-    token = None
-    mid = -1
-    data = None
-    due = 0
-    timeout = 0
-    tries = 0
-
-    def __init__(self, peer=None):
-        self.peer = peer
-
-    def _acked(self, ep, msg):
-        pass
-
-    def _failed(self, ep, why):
-        pass
-
-
-class Exchange(_Tx):
-    """A client request in progress. When done: `response` (a Message whose
-    payload is the whole body unless on_block took it) or `error`
-    ("timeout", "reset", "incomplete", "too large", "cancelled", "bad option")."""
-
-    done = False
-    response = None
-    error = None
-    callback = None
-    on_block = None
-    _b1 = False  # sending the request body in Block1 blocks
-    _sent = 0  # request body bytes the server has taken
-    _chunk = 0  # size of the Block1 block in flight
-    _body = None  # Block2 reassembly
-    _szx = 6  # block size (16 << _szx) to ask and send
-    _got = 0  # Block2 bytes received
-    _etag = None  # ETag of Block2 block 0
-
-    def __init__(self, ep, msg, peer, callback, on_block):
-        self.peer = peer
-        self.request = msg
-        self.token = msg.token
-        if callback is not None:
-            self.callback = callback
-        if on_block is not None:
-            self.on_block = on_block
-        if ep._szx != 6:
-            self._szx = ep._szx
-
-    def _acked(self, ep, msg):
-        if msg.code != EMPTY and ep._bad_option(msg) == BAD_OPTION:
-            # A piggybacked response with an unknown critical option is
-            # rejected (RFC 7252 5.4.1): there is no answer to wait for.
-            ep._finish(self, None, "bad option")
-        elif msg.code == EMPTY or msg.token != self.token:
-            # Empty ACK: a separate response will follow.
-            self.data = None
-            self.due = ticks_add(ep.clock.ticks_ms(), ep.params.response_timeout)
-            ep._txs.append(self)
-        else:
-            ep._on_response(self, msg)
-
-    def _failed(self, ep, why):
-        ep._finish(self, None, why)
-
-
-class _Ping(Exchange):
-    """CoAP ping (RFC 7252 4.3): an empty CON that the peer answers with RST."""
-
-    def _acked(self, ep, msg):
-        ep._finish(self, None, None)
-
-    def _failed(self, ep, why):
-        ep._finish(self, None, None if why == "reset" else why)
-
-
-class Observation(_Tx):
-    """A server-role observation (RFC 7641) of `request` by (peer, token)."""
-
-    def __init__(self, peer, token):
-        _Tx.__init__(self, peer)
-        self.token = token
-        self.request = None
-        self.key = None
-        self.last_mid = -1
-
-    def _failed(self, ep, why):
-        ep.cancel(self, why)
 
 
 class Endpoint:
@@ -251,7 +160,7 @@ class Endpoint:
         ok = msg.code >> 5 == 2
         if ok:
             msg.set_option(OBSERVE, self._next_seq())
-            msg = self._blocks_out(msg, obs.peer, obs.key, None)
+            msg = blocks_out(self, msg, obs.peer, obs.key, None)
         pending = obs in self._txs and obs.data is not None
         if con and pending:
             # RFC 7641 4.5.2: the new notification replaces the one in flight
@@ -491,7 +400,7 @@ class Endpoint:
         now = self.clock.ticks_ms()
         b1 = m.block1()
         if b1 is not None:
-            m, resp = self._block1_in(m, peer, b1, now)
+            m, resp = block1_in(self, m, peer, b1, now)
             if resp is not None:
                 return resp
         b2 = m.block2()
@@ -500,7 +409,7 @@ class Endpoint:
             key = request_key(m)
             full = self._b2.get(peer, key, now)
             if full is not None:
-                return self._block_out(full, peer, key, b2[0], min(b2[2], self._szx))
+                return block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
         obs = None
         if m.code == GET or m.code == FETCH:
             v = m.option(OBSERVE)
@@ -516,7 +425,7 @@ class Endpoint:
             self._observe(m, peer, resp)
         if b1 is not None:
             resp.set_block1(b1[0], b1[1], min(b1[2], self._szx))
-        return self._blocks_out(resp, peer, key, m)
+        return blocks_out(self, resp, peer, key, m)
 
     def _call(self, m, peer):
         h = self.handler
@@ -532,87 +441,6 @@ class Endpoint:
         except Exception as e:
             self._oops(e, peer)
             return Message(INTERNAL)
-
-    def _blocks_out(self, resp, peer, key, req):
-        """Slice a response too large for one block (or one the request asked
-        blocks of); later blocks are served from the cache."""
-        b2 = req.block2() if req is not None else None
-        szx = self._szx if b2 is None else min(b2[2], self._szx)
-        if b2 is None and len(resp.payload) <= (16 << szx):
-            return resp
-        if key is None:
-            key = request_key(req)
-        if resp.code >> 5 == 2 and resp.option(ETAG) is None:
-            # Marks the representation, so a client that gets later blocks
-            # from a re-run handler can tell if it changed (RFC 7959 2.4).
-            tag = etag_of(resp.payload)
-            if tag:
-                resp.add_option(ETAG, tag)
-        return self._block_out(resp, peer, key, b2[0] if b2 else 0, szx)
-
-    def _block_out(self, full, peer, key, num, szx):
-        m = block_of(full, num, szx)
-        if m is None:
-            return Message(BAD_OPTION)
-        if m.block2()[1]:
-            self._b2.put(peer, key, full, ticks_add(self.clock.ticks_ms(), self.params.exchange_lifetime))
-        else:
-            self._b2.pop(peer, key)
-        return m
-
-    def _block1_in(self, m, peer, b1, now):
-        """Server-role Block1: (request to handle, None) once the body is
-        whole (or per block when streaming), else (None, response)."""
-        num, more, szx = b1
-        p = self.params
-        key = request_key(m)
-        size = 16 << szx
-        off = num << (szx + 4)
-        our = min(szx, self._szx)
-        pl = m.payload
-        # A streaming handler sees every block and judges the size itself.
-        stream = self.stream_block1 is not None and self.stream_block1(m, peer)
-        total = m.uint(SIZE1)
-        if not stream and total is not None and total > p.max_body:
-            return None, self._too_large(peer, key)
-        st = self._b1.get(peer, key, now)
-        if num == 0:
-            st = [0, None]
-        elif st is None or st[0] != off:
-            self._b1.pop(peer, key)
-            return None, Message(INCOMPLETE)
-        if more and len(pl) != size:
-            self._b1.pop(peer, key)
-            return None, Message(BAD_REQUEST)
-        st[0] = off + len(pl)
-        expires = ticks_add(now, p.exchange_lifetime)
-        if stream:
-            if more:
-                self._b1.put(peer, key, st, expires)
-            else:
-                self._b1.pop(peer, key)
-            return m, None
-        if st[0] > p.max_body:
-            return None, self._too_large(peer, key)
-        if st[1] is None:
-            st[1] = bytearray()
-        st[1].extend(pl)
-        if more:
-            self._b1.put(peer, key, st, expires)
-            r = Message(CONTINUE)
-            r.set_block1(num, 1, our)
-            return None, r
-        self._b1.pop(peer, key)
-        whole = m.copy(st[1])
-        whole.remove_option(BLOCK1)
-        whole.remove_option(SIZE1)
-        return whole, None
-
-    def _too_large(self, peer, key):
-        self._b1.pop(peer, key)
-        r = Message(TOO_LARGE)
-        r.set_option(SIZE1, self.params.max_body)
-        return r
 
     def _find_obs(self, peer, token):
         for obs in self.observations:
