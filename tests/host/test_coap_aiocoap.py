@@ -147,10 +147,12 @@ def test_aiocoap_client_get_and_block2_from_our_server():
             a = await ctx.request(aiocoap.Message(code=Code.GET, uri=base + "temp")).response
             b = await ctx.request(aiocoap.Message(code=Code.GET, uri=base + "big")).response
             c = await ctx.request(aiocoap.Message(code=Code.GET, uri=base + "nope")).response
-            return a, b, c
+            d = await ctx.request(aiocoap.Message(code=Code.GET, transport_tuning=aiocoap.Unreliable, uri=base + "temp")).response
+            return a, b, c, d
 
-        a, b, c = asyncio.run(_aio(None, go))
+        a, b, c, d = asyncio.run(_aio(None, go))
         assert a.code == Code.CONTENT and a.payload == b"20"
+        assert d.mtype == aiocoap.NON and d.payload == b"20"
         assert b.payload == BIG
         assert c.code == Code.NOT_FOUND
 
