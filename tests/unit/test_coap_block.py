@@ -233,3 +233,13 @@ def test_client_download_survives_server_cache_loss_when_body_unchanged():
     ex = cl.request(req(cm.GET, "5"), "S")
     shuttle(cl, sv)
     assert ex.error is None and bytes(ex.response.payload) == BODY
+
+
+def test_small_mtu_client_asks_for_small_blocks_up_front():
+    cl, sv, clock = pair(big, mtu=300, server_mtu=1152)
+    sizes = []
+    sv.trace = lambda d, p, data: d == "tx" and sizes.append(len(data))
+    ex = cl.request(req(cm.GET, "5"), "S")
+    assert cl.link.sent and decode(cl.link.sent[0][0]).block2() == (0, 0, 3)
+    shuttle(cl, sv)
+    assert bytes(ex.response.payload) == BODY and max(sizes) <= 300

@@ -479,7 +479,13 @@ class Endpoint:
             ex._b1 = True
             self._send_block1(ex)
         else:
-            self._send_tracked(ex, ex.request, ex.request.type != NON)
+            m = ex.request
+            if ex._szx < 6 and (m.code == GET or m.code == FETCH) and m.option(BLOCK2) is None:
+                # Early negotiation (RFC 7959 2.4): on a small-MTU link ask for
+                # blocks that fit before the server picks a larger size.
+                m = m.copy(m.payload)
+                m.set_block2(0, 0, ex._szx)
+            self._send_tracked(ex, m, m.type != NON)
 
     def _send_block1(self, ex):
         pl = ex.request.payload
