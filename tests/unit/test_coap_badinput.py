@@ -97,3 +97,12 @@ def test_response_with_unknown_critical_option_is_rejected():
     link.take()
     ep.receive(Message(cm.CONTENT, cm.CON, 0x55, b"\x02").add_option(2049, b"z").encode(), "S")
     assert ex.error == "bad option" and link.raw() == [unhex("70 00 00 55")]
+
+
+def test_conditional_request_is_4_02_unless_the_handler_knows_if_match():
+    ep, link, clock = endpoint(ok)
+    ep.receive(req(cm.PUT, "x", mid=1).add_option(cm.IF_MATCH, b"\x01").encode(), "S")
+    assert link.take()[0].code == 0x82
+    ep.known_critical = ep.known_critical + b"\x01\x05"
+    ep.receive(req(cm.PUT, "x", mid=2).add_option(cm.IF_MATCH, b"\x01").encode(), "S")
+    assert link.take()[0].code == cm.CONTENT

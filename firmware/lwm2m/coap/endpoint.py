@@ -17,10 +17,11 @@ from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, bl
 from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
-# Critical options this engine understands (numbers < 256, as a byte table):
-# If-Match, Uri-Host, If-None-Match, Uri-Port, Uri-Path, Uri-Query, Accept,
-# Block2, Block1. Any other odd-numbered option is answered with 4.02.
-_KNOWN_CRITICAL = b"\x01\x03\x05\x07\x0b\x0f\x11\x17\x1b"
+# Critical options understood (numbers < 256, a byte table): Uri-Host,
+# Uri-Port (one host here), Uri-Path, Uri-Query, Accept, Block2, Block1. Any
+# other odd-numbered option is answered with 4.02, If-Match and If-None-Match
+# too: a handler that implements them adds 1 and 5 to ep.known_critical.
+KNOWN_CRITICAL = b"\x03\x07\x0b\x0f\x11\x17\x1b"
 
 
 class Endpoint:
@@ -36,6 +37,7 @@ class Endpoint:
         self.on_observe = None  # on_observe(obs): registered (or re-registered)
         self.on_cancel = None  # on_cancel(obs, why): "reset", "deregister", "timeout", ...
         self.stream_block1 = None  # stream_block1(request, peer) -> True: handler takes Block1 blocks one by one
+        self.known_critical = KNOWN_CRITICAL  # critical option numbers understood (bytes)
         self.observations = []
         self._szx = szx_for_mtu(getattr(link, "mtu", 1152))
         self._mid = self.rand(16)
@@ -385,7 +387,7 @@ class Endpoint:
             n = opts[i]
             if n == PROXY_URI or n == PROXY_SCHEME:
                 return _PROXYING_NOT_SUPPORTED
-            if n & 1 and (n > 255 or n not in _KNOWN_CRITICAL):
+            if n & 1 and (n > 255 or n not in self.known_critical):
                 return BAD_OPTION
             if (n == BLOCK1 or n == BLOCK2) and m.len_at(i) > 3:
                 return BAD_OPTION
