@@ -208,3 +208,26 @@ def test_send_from_an_unregistered_address_gets_4_04():
             assert server.events.pending("send") == []
 
     run(go())
+
+
+def test_large_answers_and_writes_go_block_wise():
+    async def go():
+        async with server_and_device("bw1", paths=[(5, 0, 0)]) as (server, dev):
+            big = bytes(range(256)) * 12  # 3 KB: more than one datagram
+            dev.path(5, 0, 0).set(Code.CONTENT, 42, big)
+            result = await server.read("bw1", "/5/0/0", accept="opaque", timeout=TIMEOUT)
+            assert result.code == 0x45 and result.payload == big
+            dev.path(5, 0, 0).set(Code.CHANGED)
+            result = await server.write("bw1", "/5/0/0", payload=big, fmt="opaque", timeout=TIMEOUT)
+            assert result.code == 0x44 and dev.last(Code.PUT).payload == big
+
+    run(go())
+
+
+def test_large_registration_payload_arrives_block_wise():
+    async def go():
+        links = b'</>;rt="oma.lwm2m",' + b",".join(b"</%d/0>" % i for i in range(3300, 3500))
+        async with server_and_device("bw2", links=links) as (server, dev):
+            assert len(server.registration("bw2").objects) == 200
+
+    run(go())
