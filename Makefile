@@ -55,3 +55,4 @@ bench: mpy
 
 clean:
 	rm -rf build $(VENV)
+tables: ; $(BIN)/python tools/gen_tables.py  # object tables from ../shared/lwm2m-registry

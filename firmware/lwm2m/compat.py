@@ -60,3 +60,14 @@ def sockaddr(host, port):
     import socket
 
     return socket.getaddrinfo(host, port)[0][-1]
+
+
+def tls():
+    """The `tls` module: MicroPython's own (mbedTLS), or on CPython host_sim's
+    shim of the same API over python-mbedtls (host_sim/mbedtls_tls.py).
+    A function, so that importing compat loads neither."""
+    try:
+        import tls as m
+    except ImportError:  # pragma: no cover - CPython
+        from host_sim import mbedtls_tls as m
+    return m

@@ -17,6 +17,10 @@ class SimModem:
         self._in = bytearray()
         self._raw_left = 0  # >0: the next bytes are data after a prompt
         self._raw_done = None
+        self.fail_sends = 0  # faults on request: the next N sends fail
+        self.drop_urcs = 0  # the next N data-arrival URCs are lost
+        self.sent = []  # (data, peer, rai) that left over the radio
+        self.sockets = {}  # socket id -> {"peer": (ip, port), "rx": [(data, peer)], ...}
 
     # ---- the UART as the driver sees it ---------------------------------
     def write(self, data):
@@ -78,7 +82,60 @@ class SimModem:
             self.log.append(cmd.decode("latin-1"))
             self.command(cmd.decode("latin-1"))
 
+    def ok(self, *lines):
+        for text in lines:
+            self.line(text)
+        self.line("OK")
+
+    # ---- power --------------------------------------------------------------
+    def reboot(self):
+        """The modem resets itself (brown-out, watchdog, PWRKEY): all state is gone."""
+        self.sockets = {}
+        self.powered = True
+        self.echo = True
+        self.reset()
+
+    def pwrkey(self):
+        """The board pulses PWRKEY: a modem in PSM or off boots again."""
+        if not self.powered:
+            self.reboot()
+
+    # ---- the network side -------------------------------------------------------
+    def deliver(self, data, peer):
+        """A datagram from the network for the socket that talks to peer.
+        False when nobody takes it (no such socket, or the radio is off in PSM)."""
+        if not self.powered:
+            return False
+        for sid in sorted(self.sockets):
+            sock = self.sockets[sid]
+            if sock["peer"] == peer:
+                sock["rx"].append((data, peer))
+                if self.drop_urcs:
+                    self.drop_urcs -= 1
+                else:
+                    self.announce(sid, sock)
+                return True
+        return False
+
+    def transmit(self, sid, data, rai=0):
+        """The host's datagram leaves over the radio, or fails on request.
+        True when it left."""
+        if self.fail_sends:
+            self.fail_sends -= 1
+            return False
+        peer = self.sockets[sid]["peer"]
+        self.sent.append((data, peer, rai))
+        if self.net_send:
+            self.net_send(data, peer)
+        return True
+
     # ---- to override -------------------------------------------------------
+    def reset(self):
+        """Forget the dialect's state after a reboot, and print the boot banner."""
+
+    def announce(self, sid, sock):
+        """Tell the host that data arrived on a socket (a URC, or the data itself)."""
+
     def command(self, cmd):
         raise NotImplementedError
 

@@ -15,26 +15,16 @@ class Bg96Sim(SimModem):
         self.attach_ms = attach_ms
         self.open_ms = open_ms
         self.bg95 = bg95
-        self.fail_sends = 0  # the next N sends answer SEND FAIL
-        self.drop_urcs = 0  # the next N data URCs are lost
-        self.sent = []  # (data, peer, rai) that left over the radio
         self.psm_urc = False
-        self._reset()
+        self.reset(banner=False)
 
-    def _reset(self):
-        self.echo = True
+    def reset(self, banner=True):
         self.cfun = 0
         self.registered = False
         self.pdp = False
-        self.sockets = {}  # id -> {"peer": (ip, port), "push": bool, "rx": [(data, peer)]}
-
-    # ---- faults and power, as a test or the board drives them --------------
-    def reboot(self):
-        """The modem resets itself (brown-out, watchdog): all state is gone."""
-        self._reset()
-        self.powered = True
-        self.line("RDY", 500)
-        self.line("APP RDY", 1500)
+        if banner:
+            self.line("RDY", 500)
+            self.line("APP RDY", 1500)
 
     def enter_psm(self):
         self.sockets.clear()
@@ -43,37 +33,15 @@ class Bg96Sim(SimModem):
             self.line("PSM POWER DOWN", 0)
         self.powered = False
 
-    def pwrkey(self):
-        """The board pulses PWRKEY: a modem in PSM or off boots again."""
-        if not self.powered:
-            self.reboot()
-
-    # ---- the network side -----------------------------------------------------
-    def deliver(self, data, peer):
-        """A datagram from the network for whichever socket talks to peer."""
-        for cid in sorted(self.sockets):
-            sock = self.sockets[cid]
-            if sock["peer"] == peer or sock["peer"] is None:
-                if not self.powered:
-                    return False  # in PSM nothing is received: the network keeps it or drops it
-                sock["rx"].append((data, peer))
-                if self.drop_urcs:
-                    self.drop_urcs -= 1
-                elif sock["push"]:
-                    data, p = sock["rx"].pop(0)
-                    head = '+QIURC: "recv",%d,%d' % (cid, len(data))
-                    self.say(b"\r\n" + head.encode() + b"\r\n" + data)
-                elif len(sock["rx"]) == 1:  # buffer mode: one URC until drained
-                    self.line('+QIURC: "recv",%d' % cid)
-                return True
-        return False
+    def announce(self, cid, sock):
+        if sock["push"]:
+            data, p = sock["rx"].pop(0)
+            head = '+QIURC: "recv",%d,%d' % (cid, len(data))
+            self.say(b"\r\n" + head.encode() + b"\r\n" + data)
+        elif len(sock["rx"]) == 1:  # buffer mode: one URC until drained
+            self.line('+QIURC: "recv",%d' % cid)
 
     # ---- commands ----------------------------------------------------------------
-    def ok(self, *lines):
-        for text in lines:
-            self.line(text)
-        self.line("OK")
-
     def command(self, cmd):
         up = cmd.upper()
         name, _, args = up.partition("=")
@@ -85,6 +53,11 @@ class Bg96Sim(SimModem):
         handler(self, raw_args, up)
 
     def _plain_ok(self, args, cmd):
+        self.ok()
+
+    def _qcfg(self, args, cmd):
+        if args.replace(" ", "") == '"psm/urc",1':
+            self.psm_urc = True
         self.ok()
 
     def _ate(self, args, cmd):
@@ -156,15 +129,7 @@ class Bg96Sim(SimModem):
         self._sent(int(m.group(1)), bytes.fromhex(m.group(2)), int(m.group(3) or 0))
 
     def _sent(self, cid, data, rai):
-        if self.fail_sends:
-            self.fail_sends -= 1
-            self.line("SEND FAIL")
-            return
-        peer = self.sockets[cid]["peer"]
-        self.sent.append((data, peer, rai))
-        self.line("SEND OK")
-        if self.net_send:
-            self.net_send(data, peer)
+        self.line("SEND OK" if self.transmit(cid, data, rai) else "SEND FAIL")
 
     def _qird(self, args, cmd):
         parts = args.split(",")
@@ -190,7 +155,7 @@ _COMMANDS = {
     "ATE0": Bg96Sim._ate,
     "ATE1": Bg96Sim._ate,
     "AT+CMEE": Bg96Sim._plain_ok,
-    "AT+QCFG": Bg96Sim._plain_ok,
+    "AT+QCFG": Bg96Sim._qcfg,
     "AT+CPSMS": Bg96Sim._plain_ok,
     "AT+CGMR": Bg96Sim._cgmr,
     "AT+CSQ": Bg96Sim._csq,

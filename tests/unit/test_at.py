@@ -120,3 +120,16 @@ def test_garbage_without_line_ending_is_dropped_not_hoarded():
     at, _ = channel([(None, b"\x00" * 5000)])
     at.poll(0)
     assert at.urcs == []
+
+
+def test_inline_data_line_is_cut_by_its_length_not_its_crlf():
+    at, _ = channel(
+        [(b"AT+CARECV=0,1460\r", b"\r\n+CARECV: 6,a\r\nb\r\n\r\n\r\nOK\r\n")],
+        inline_data=(b"+CARECV: ",),
+    )
+    assert at.cmd("AT+CARECV=0,1460", response=b"+CARECV:") == [b"+CARECV: 6,a\r\nb\r\n"]
+
+
+def test_inline_data_prefix_without_length_is_an_ordinary_line():
+    at, _ = channel([(b"AT+CARECV=0,1460\r", b"\r\n+CARECV: 0\r\n\r\nOK\r\n")], inline_data=(b"+CARECV: ",))
+    assert at.cmd("AT+CARECV=0,1460", response=b"+CARECV:") == [b"+CARECV: 0"]

@@ -30,7 +30,8 @@ RUI3_ERRORS = (b"AT_ERROR", b"AT_PARAM_ERROR", b"AT_BUSY_ERROR", b"AT_NO_NETWORK
 
 
 class AtChannel:
-    def __init__(self, uart, clock, eol=b"\r", ok=CELLULAR_OK, errors=CELLULAR_ERRORS, urc_prefixes=(), on_urc=None):
+    def __init__(self, uart, clock, eol=b"\r", ok=CELLULAR_OK, errors=CELLULAR_ERRORS, urc_prefixes=(), on_urc=None,
+                 inline_data=()):
         self.uart = uart
         self.clock = clock
         self.eol = eol
@@ -41,6 +42,9 @@ class AtChannel:
         self.urc_prefixes = urc_prefixes
         self.on_urc = on_urc
         self.urcs = []  # recent URCs, for two-phase commands (wait_urc)
+        # Lines "<prefix><len>,<len raw bytes>" (SIMCom +CARECV): the data may
+        # hold CR/LF, so such a line is cut by its length, not its terminator.
+        self.inline_data = inline_data
         self._buf = bytearray()
 
     # ---- bytes in -------------------------------------------------------
@@ -65,6 +69,23 @@ class AtChannel:
                 i += 1
             if i:
                 buf[:i] = b""
+            for p in self.inline_data:
+                if buf.startswith(p):
+                    comma = buf.find(b",", len(p))
+                    cr = buf.find(b"\r", len(p))
+                    if comma < 0 or 0 <= cr < comma:
+                        if cr < 0:
+                            return None  # neither yet: wait for more
+                        break  # "+CARECV: 0" and the like: an ordinary line
+                    try:
+                        end = comma + 1 + int(buf[len(p) : comma])
+                    except ValueError:
+                        break  # "+CARECV: 0" and the like: an ordinary line
+                    if len(buf) < end:
+                        return None
+                    line = bytes(buf[:end])
+                    buf[:end] = b""
+                    return line
             end = -1
             for j in range(len(buf)):
                 if buf[j] in (10, 13):
