@@ -27,6 +27,16 @@ def no_types(path):
     return None
 
 
+def table_types():
+    """type_of(path) from the generated object tables (the registry objects),
+    for the formats that carry no types; no_types if the tables are absent."""
+    try:
+        from lwm2m.model import Model
+    except ImportError:
+        return no_types
+    return Model().type_of  # an empty model: type_of only reads the tables
+
+
 def decode(fmt, payload, base=(), type_of=no_types):
     """-> (content, error): content is a list of (path, value) for resource
     formats, of (path, attrs) for link-format, None when there is nothing to
@@ -47,14 +57,18 @@ def decode(fmt, payload, base=(), type_of=no_types):
         return None, "malformed %s payload: %s" % (format_name(fmt), e.message)
 
 
-def decode_strict(fmt, payload, base=(), type_of=no_types):
-    """Like decode() for payloads a device sends unasked (Send): a malformed one
-    raises CodecError (the request is answered with its code); a format the
-    codecs do not know yet gives (None, reason)."""
+def decode_send(fmt, payload, type_of=no_types):
+    """A Send payload -> ([(path, value, time or None)], error). A malformed
+    one raises CodecError (the request is answered with its code); a format
+    the codecs do not know gives (None, reason). SenML times are kept."""
     try:
-        return _codec(fmt).decode(bytes(payload), tuple(base), type_of), None
+        codec = _codec(fmt)
     except NoCodec as e:
         return None, str(e)
+    payload = bytes(payload)
+    if hasattr(codec, "decode_timed"):
+        return codec.decode_timed(payload, (), type_of), None
+    return [(p, v, None) for p, v in codec.decode(payload, (), type_of)], None
 
 
 def encode(fmt, records, base=()):
@@ -114,17 +128,35 @@ def infer_type(value):
     return datatype.STRING
 
 
-def records(values, base=()):
+def _coerce(kind, value):
+    """A value typed by its look, made the type the object tables say."""
+    if kind == datatype.FLOAT and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind in (datatype.STRING, datatype.CORELNK) and not isinstance(value, str):
+        return str(value)
+    if kind == datatype.OPAQUE and isinstance(value, str):
+        return value.encode()
+    if kind == datatype.BOOLEAN and value in (0, 1):
+        return bool(value)
+    return value
+
+
+def records(values, base=(), type_of=no_types):
     """What a person gives -> codec records [(path, type, value)] in path order.
-    values: {path: value}, [(path, value)] or [(path, type, value)]; paths may be
-    relative to base when they are ints (a resource id under an instance)."""
+    values: {path: value}, [(path, value)] or [(path, type, value)]; an int path
+    is a resource id under `base`. Without a type, the tables' (type_of) counts,
+    else the Python value's."""
     items = values.items() if isinstance(values, dict) else values
     out = []
     for item in items:
         path = item[0]
         path = tuple(base) + (path,) if isinstance(path, int) else parse_path(path)
         if len(item) == 2:
-            out.append((path, infer_type(item[1]), item[1]))
+            kind = type_of(path)
+            if kind is None:
+                out.append((path, infer_type(item[1]), item[1]))
+            else:
+                out.append((path, kind, _coerce(kind, item[1])))
         else:
             out.append((path, item[1], item[2]))
     out.sort(key=lambda r: r[0])

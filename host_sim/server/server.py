@@ -28,7 +28,8 @@ class LwM2MServer:
     it listens on. Settings: awake_time (queue mode, seconds a device listens
     after it spoke), timeout (default bound of every API call), lifetime_grace
     (seconds past a lifetime before a registration expires), type_of (path ->
-    datatype code, for formats without types), bootstrap (a Bootstrap, or None
+    datatype code, for formats without types; default: the object tables),
+    bootstrap (a Bootstrap, or None
     for a plain LwM2M server)."""
 
     def __init__(self, host="127.0.0.1", port=DEFAULT_PORT, awake_time=93.0, timeout=30.0,
@@ -38,7 +39,7 @@ class LwM2MServer:
         self.awake_time = awake_time
         self.timeout = timeout
         self.lifetime_grace = lifetime_grace
-        self.type_of = type_of or content.no_types
+        self.type_of = type_of or content.table_types()
         self.bootstrap = bootstrap
         self.events = Events()
         self.ctx = None
@@ -186,9 +187,11 @@ class LwM2MServer:
         if fmt is None:
             raise CoapError(BAD_REQUEST, "Send without a Content-Format")
         fmt = int(fmt)
-        records, error = content.decode_strict(fmt, request.payload, (), self.type_of)
+        timed, error = content.decode_send(fmt, request.payload, self.type_of)
+        records = None if timed is None else [(p, v) for p, v, t in timed]
         self._heard(reg.ep)
-        self.events.emit("send", reg.ep, format=fmt, payload=bytes(request.payload), records=records, error=error)
+        self.events.emit("send", reg.ep, format=fmt, payload=bytes(request.payload), records=records, timed=timed,
+                         error=error)
         return aiocoap.Message(code=Code.CHANGED)
 
     @staticmethod
@@ -244,7 +247,7 @@ class LwM2MServer:
             return bytes(payload)
         if values is None:
             return b""
-        return content.encode(fmt, content.records(values, path), path)
+        return content.encode(fmt, content.records(values, path, self.type_of), path)
 
     async def write(self, ep, path, values=None, fmt=SENML_CBOR, payload=None, replace=True, timeout=None):
         """Write (replace: PUT; partial update: POST on an instance). values:
