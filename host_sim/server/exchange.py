@@ -3,6 +3,8 @@ import asyncio
 
 import aiocoap
 import aiocoap.error
+from aiocoap.numbers.codes import EMPTY
+from aiocoap.numbers.types import NON, RST
 from aiocoap.tokenmanager import TokenManager
 
 from . import content
@@ -88,31 +90,42 @@ def build(reg, code, path, payload=b"", fmt=None, accept=None, query=(), observe
 _FORCED_TOKENS = {}
 
 
-def _token_hook(ctx):
-    """aiocoap picks every request's token itself; a cancel by GET Observe=1
-    must carry the observation's token (RFC 7641 3.6), so let a message ask
-    for one."""
+def install_hooks(ctx):
+    """Two things aiocoap does not do that a LwM2M server must:
+    - a cancel by GET Observe=1 carries the observation's token (RFC 7641
+      3.6), but aiocoap picks every request's token: let a message ask for one;
+    - a notification nobody waits for any more is rejected with RST even when
+      it is NON (int-302; aiocoap only RSTs CON ones)."""
     for tm in ctx.request_interfaces:
-        if isinstance(tm, TokenManager) and "request" not in vars(tm):
-            original = tm.request
+        if not isinstance(tm, TokenManager) or "request" in vars(tm):
+            continue
+        request, process_response = tm.request, tm.process_response
 
-            def request(pipe, tm=tm, original=original):
-                token = _FORCED_TOKENS.pop(id(pipe.request), None)
-                if token is None:
-                    return original(pipe)
-                tm.next_token = lambda: token
-                try:
-                    return original(pipe)
-                finally:
-                    del tm.next_token
+        def forced_request(pipe, tm=tm, request=request):
+            token = _FORCED_TOKENS.pop(id(pipe.request), None)
+            if token is None:
+                return request(pipe)
+            tm.next_token = lambda: token
+            try:
+                return request(pipe)
+            finally:
+                del tm.next_token
 
-            tm.request = request
+        def reset_unknown(response, tm=tm, process_response=process_response):
+            known = process_response(response)
+            if not known and response.mtype == NON and response.opt.observe is not None:
+                rst = aiocoap.Message(_mtype=RST, _mid=response.mid, code=EMPTY, payload=b"")
+                rst.remote = response.remote.as_response_address()
+                tm.token_interface._send_initially(rst)
+            return known
+
+        tm.request = forced_request
+        tm.process_response = reset_unknown
 
 
 async def send(ctx, msg, base, type_of, token=None):
     """One exchange -> Result. Bounded by the Outbox caller's timeout."""
     if token is not None:
-        _token_hook(ctx)
         _FORCED_TOKENS[id(msg)] = token
         request = ctx.request(msg, handle_blockwise=False)
     else:

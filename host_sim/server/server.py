@@ -10,7 +10,7 @@ from lwm2m.error import BAD_REQUEST, NOT_FOUND, CoapError
 
 from . import content
 from .events import Events
-from .exchange import Observation, build, send
+from .exchange import Observation, build, install_hooks, send
 from .names import LINK_FORMAT, SENML_CBOR, content_format, parse_path
 from .outbox import Outbox
 from .registration import Registration, parse_objects, parse_query, parse_register, parse_update
@@ -54,6 +54,7 @@ class LwM2MServer:
     async def start(self):
         self.ctx = await aiocoap.Context.create_server_context(
             Site(self), bind=(self.host, self.port), transports=["udp6"])
+        install_hooks(self.ctx)
         for ri in self.ctx.request_interfaces:
             self.port = ri.token_interface.message_interface._local_port()
         return self
