@@ -42,6 +42,8 @@ class Result:
 
     def describe(self):
         text = code_str(self.code)
+        if not self.ok and self.payload and self.format is None:
+            return text + " " + repr(bytes(self.payload).decode("utf-8", "replace"))  # diagnostic payload
         if self.location:
             text += " location=/" + "/".join(self.location)
         if self.format is not None or self.payload:
