@@ -14,6 +14,7 @@ class SimModem:
         self.powered = True
         self.log = []  # every command line the host sent, decoded
         self._out = []  # [(due_ms, bytes)] in due order
+        self._timers = []  # [(due_ms, fn)]: work the modem does later (radio windows)
         self._in = bytearray()
         self._raw_left = 0  # >0: the next bytes are data after a prompt
         self._raw_done = None
@@ -30,8 +31,22 @@ class SimModem:
         self._consume()
         return len(data)
 
+    def later(self, delay_ms, fn):
+        """Run fn() once delay_ms have passed (checked whenever the host reads)."""
+        self._timers.append((ticks_add(self.clock.ticks_ms(), delay_ms), fn))
+
+    def _run_timers(self):
+        now = self.clock.ticks_ms()
+        due = [t for t in self._timers if ticks_diff(t[0], now) <= 0]
+        if due:
+            self._timers = [t for t in self._timers if ticks_diff(t[0], now) > 0]
+            due.sort(key=lambda t: ticks_diff(t[0], now))
+            for _, fn in due:
+                fn()
+
     def read(self, n):
         self.poll_network()
+        self._run_timers()
         now = self.clock.ticks_ms()
         if not self._out or ticks_diff(self._out[0][0], now) > 0:
             return None

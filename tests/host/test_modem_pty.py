@@ -8,7 +8,9 @@ import threading
 
 import pytest
 
+from host_sim.lorawan import NetworkServer
 from host_sim.modems.bg96 import Bg96Sim
+from host_sim.modems.lora import Rak3172Sim, Rn2483Sim
 from host_sim.modems.sara_r4 import SaraR4Sim
 from host_sim.modems.sim7080 import Sim7080Sim
 from host_sim.modems.bridge import PtyModem
@@ -41,10 +43,22 @@ def echo_server(modem_box):
     return sock.getsockname()[1], lambda: (stop.append(1), t.join(1), sock.close())
 
 
+def lora(sim_class):
+    """A LoRaWAN modem whose network server forwards uplinks to the echo server."""
+
+    def make(clock, send, server_port):
+        ns = NetworkServer(forward=lambda dev, fport, data: send(data, ("127.0.0.1", server_port)))
+        return sim_class(clock, ns, duty=0.5, join_ms=50, rx1_ms=100, rx2_ms=200)
+
+    return make
+
+
 SIMS = {
-    "bg96": lambda clock, send: Bg96Sim(clock, send, attach_ms=0, open_ms=50, latency_ms=5),
-    "sim7080": lambda clock, send: Sim7080Sim(clock, send, pdp_ms=50, latency_ms=5),
-    "sara_r4": lambda clock, send: SaraR4Sim(clock, send, latency_ms=5),
+    "rak3172": lora(Rak3172Sim),
+    "rn2483": lora(Rn2483Sim),
+    "bg96": lambda clock, send, _: Bg96Sim(clock, send, attach_ms=0, open_ms=50, latency_ms=5),
+    "sim7080": lambda clock, send, _: Sim7080Sim(clock, send, pdp_ms=50, latency_ms=5),
+    "sara_r4": lambda clock, send, _: SaraR4Sim(clock, send, latency_ms=5),
 }
 
 
@@ -55,7 +69,7 @@ def test_modem_session_over_a_pseudo_terminal(runtime, driver):
         pytest.skip("micropython unix port not installed (make venv)")
     box = [None]
     port, stop_server = echo_server(box)
-    box[0] = PtyModem(SIMS[driver]).start()
+    box[0] = PtyModem(lambda clock, send: SIMS[driver](clock, send, port)).start()
     try:
         if runtime == "cpython":
             cmd = [sys.executable, SCRIPT, driver, box[0].path, str(port)]
@@ -72,7 +86,8 @@ def test_modem_session_over_a_pseudo_terminal(runtime, driver):
         stop_server()
     lines = out.stdout.splitlines()
     assert out.returncode == 0, out.stdout + out.stderr
-    assert lines[0] == "got (b'echo:hello', ('127.0.0.1', %d))" % port
+    peer = "('lorawan', 5)" if driver in ("rak3172", "rn2483") else "('127.0.0.1', %d)" % port
+    assert lines[0] == "got (b'echo:hello', %s)" % peer
     assert lines[1] == "lost None"
-    assert lines[2] == "got (b'echo:again', ('127.0.0.1', %d))" % port
+    assert lines[2] == "got (b'echo:again', %s)" % peer
     assert lines[3] == "done"

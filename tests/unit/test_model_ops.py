@@ -213,6 +213,20 @@ def test_delete_instance():
     assert m.instances(0) == []
 
 
+def test_bootstrap_delete_spares_its_own_account_and_the_device():
+    m = device()
+    m.write((0, 1), [((0, 1, 0), "coaps://bs"), ((0, 1, 1), True)], bootstrap=True)
+    m.add(3303, 1, {5700: 1.0})
+    m.delete((), bootstrap=True)
+    assert m.objects(True) == [0, 1, 3, 3303]  # objects stay declared
+    assert m.instances(0) == [1] and m.instances(1) == [] and m.instances(3) == [0] and m.instances(3303) == []
+    assert code(m.delete, (0, 1), True) == BAD_REQUEST
+    assert code(m.delete, (3, 0), True) == BAD_REQUEST
+    m.write((0, 2), [((0, 2, 0), "coap://dm"), ((0, 2, 1), False)], bootstrap=True)
+    m.delete((0,), bootstrap=True)
+    assert m.instances(0) == [1]
+
+
 def test_discover_lists_object_instances_resources():
     m = device()
     assert m.discover((3303,)) == [(3303,), (3303, 0), (3303, 0, 5700), (3303, 0, 5701)]
@@ -331,3 +345,24 @@ def test_docs_example_temperature_sensor():
     assert sensor.resets == 1
     assert seen[-2:] == [((3303, 0, 5601), CHANGED), ((3303, 0, 5700), CHANGED)]
     assert model.objects() == [3, 3303] and model.tables.ver_attr(3303) == "1.1"
+
+
+def test_registration_links_carry_ver_only_where_it_differs():
+    m = device()
+    m.add(6)  # declared, no instance yet
+    m.add(3311, 0, {5850: True})
+    assert m.links() == [
+        ((1,), [("ver", "1.2")]), ((1, 0), []),
+        ((3,), [("ver", "1.2")]), ((3, 0), []),
+        ((6,), []),
+        ((3303,), [("ver", "1.1")]), ((3303, 0), []),
+        ((3311, 0), []),
+    ]
+
+
+def test_malformed_paths_get_clean_errors():
+    m = device()
+    assert code(m.read, (3, 0, 0, 0, 0)) == BAD_REQUEST
+    assert code(m.read, (3, "x")) == NOT_FOUND
+    assert code(m.read, (3, 70000)) == NOT_FOUND
+    assert code(m.write, (), []) == METHOD_NOT_ALLOWED

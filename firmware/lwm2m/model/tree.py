@@ -135,6 +135,20 @@ class Model:
         """Instance ids of a present object, ascending ([] if absent)."""
         return sorted(self._objs.get(oid, ()))
 
+    def links(self):
+        """The object and instance links of a Register / Update payload, as
+        linkformat.encode takes them: [(path, [(name, value)])]. An object
+        gets its own link when it carries `ver=` (a version other than the
+        enabler's) or has no instance; Security never appears."""
+        out = []
+        for oid in self.objects():
+            ver = self.tables.ver_attr(oid)
+            iids = self.instances(oid)
+            if ver is not None or not iids:
+                out.append(((oid,), [("ver", ver)] if ver else []))
+            out.extend(((oid, iid), []) for iid in iids)
+        return out
+
     def type_of(self, path):
         """datatype code of a resource or resource instance path, or None
         (what codec decoders need for formats that carry no types)."""
@@ -171,7 +185,7 @@ class Model:
         if len(path) > 4:
             raise err(BAD_REQUEST, path, "path too long")
         for p in path:
-            if not 0 <= p <= 0xFFFF:
+            if not isinstance(p, int) or not 0 <= p <= 0xFFFF:
                 raise err(NOT_FOUND, path, "id out of range")
         if not path:
             return
@@ -310,21 +324,32 @@ class Model:
         return iid
 
     def delete(self, path, bootstrap=False):
-        """Delete an instance; the bootstrap server may also delete every
-        instance of an object."""
+        """Delete an instance. The bootstrap server may also delete a whole
+        object or everything (path ()); those spare the instances it may not
+        delete: its own Security account and the Device instance (4.00 when
+        named directly)."""
         path = tuple(path)
-        self._access(path, bootstrap)
-        if len(path) == 1 and bootstrap:
-            for iid in sorted(self._objs[path[0]]):
-                self.remove((path[0], iid))
+        if len(path) < 2 and bootstrap:
+            self._access(path, True)
+            for oid in (path if path else self.objects(True)):
+                for iid in self.instances(oid):
+                    if not self._kept(oid, iid):
+                        self.remove((oid, iid))
             return
+        self._access(path, bootstrap)
         if len(path) != 2:
             raise err(METHOD_NOT_ALLOWED, path, "delete needs an instance")
-        flags = self.tables.object_flags(path[0])
-        if not bootstrap and flags & (OBJ_MULTIPLE | OBJ_MANDATORY) == OBJ_MANDATORY:
-            # A mandatory single-instance object (Device) cannot lose its instance.
-            raise err(METHOD_NOT_ALLOWED, path, "mandatory single instance")
+        if self._kept(path[0], path[1]):
+            raise err(BAD_REQUEST if bootstrap else METHOD_NOT_ALLOWED, path, "instance may not be deleted")
         self.remove(path)
+
+    def _kept(self, oid, iid):
+        # The Device instance (a mandatory single-instance object) and the
+        # Security instance of the bootstrap server (/0/x/1 true) stay.
+        flags = self.tables.object_flags(oid)
+        if flags & (OBJ_MULTIPLE | OBJ_MANDATORY) == OBJ_MANDATORY:
+            return True
+        return oid == 0 and self.get((0, iid, 1), False) is True
 
     def discover(self, path, bootstrap=False):
         """-> the paths Discover lists under path (object, instances,

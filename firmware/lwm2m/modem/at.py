@@ -27,6 +27,9 @@ CELLULAR_OK = (b"OK", b"SEND OK")
 CELLULAR_ERRORS = (b"ERROR", b"+CME ERROR", b"+CMS ERROR", b"SEND FAIL")
 RUI3_OK = (b"OK",)
 RUI3_ERRORS = (b"AT_ERROR", b"AT_PARAM_ERROR", b"AT_BUSY_ERROR", b"AT_NO_NETWORK_JOINED", b"AT_COMMAND_NOT_FOUND")
+RN2483_OK = (b"ok",)
+RN2483_ERRORS = (b"invalid_param", b"not_joined", b"no_free_ch", b"silent", b"busy", b"mac_paused",
+                 b"invalid_data_len", b"keys_not_init", b"frame_counter_err_rejoin_needed", b"denied")
 
 
 class AtChannel:
@@ -151,12 +154,15 @@ class AtChannel:
                 return
 
     def wait_urc(self, prefix, timeout_ms):
-        """The first URC starting with prefix, kept from earlier or arriving in time; None on timeout."""
+        """The first URC starting with prefix (or one of a tuple of prefixes), kept
+        from earlier or arriving in time; None on timeout."""
+        prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
         deadline = ticks_add(self.clock.ticks_ms(), timeout_ms)
         while True:
             for i in range(len(self.urcs)):
-                if self.urcs[i].startswith(prefix):
-                    return self.urcs.pop(i)
+                for p in prefixes:
+                    if self.urcs[i].startswith(p):
+                        return self.urcs.pop(i)
             line = self._take_line()
             if line is not None:
                 self._urc(line)
@@ -173,13 +179,15 @@ class AtChannel:
                 return -1
         return 0
 
-    def cmd(self, command, timeout_ms=5000, response=None, prompt=None, data=None, prompt_delay_ms=0, on_line=None):
+    def cmd(self, command, timeout_ms=5000, response=None, prompt=None, data=None, prompt_delay_ms=0, on_line=None,
+            single=False):
         """Send one command and return its information lines (a list of bytes).
 
         response: prefix of this command's own answer lines (b"+CEREG:") so they are
         not taken for URCs. prompt/data: wait for the prompt, then write data
         (after prompt_delay_ms, for modems that need it). on_line(line) is called
         for each answer line and may read raw bytes that follow it with read_raw.
+        single: the answer is one line with no final result (RN2483 queries).
         Raises AtError on an error result, AtTimeout when none comes in time.
         """
         if isinstance(command, str):
@@ -213,3 +221,5 @@ class AtChannel:
             lines.append(line)
             if on_line:
                 on_line(line)
+            if single:
+                return lines

@@ -1,5 +1,5 @@
 # Runs on either runtime: a cellular driver over a pseudo-terminal UART.
-#   <python|micropython> modem_session.py <bg96|sim7080|sara_r4> <tty> <server_port>
+#   <python|micropython> modem_session.py <bg96|sim7080|sara_r4|rak3172|rn2483> <tty> <server_port>
 # Sends "hello" (echoed), then "reboot-me" (the simulator reboots instead of
 # answering), then "again" (echoed after the driver brought the modem back).
 import sys
@@ -24,6 +24,14 @@ elif name == "sim7080":
     from lwm2m.modem.sim7080 import Sim7080
 
     modem = Sim7080(uart, Clock(), "127.0.0.1", port, apn="iot")
+elif name == "rak3172":
+    from lwm2m.modem.lorawan import Rak3172
+
+    modem = Rak3172(uart, Clock(), 5, dr=5)
+elif name == "rn2483":
+    from lwm2m.modem.lorawan import Rn2483
+
+    modem = Rn2483(uart, Clock(), 5, dr=5)
 else:
     from lwm2m.modem.sara_r4 import SaraR4
 
