@@ -2,7 +2,9 @@
 link-format payload and answers the server's requests with hand-built
 payloads. It records every request it gets, so tests assert on the wire."""
 import asyncio
+import collections
 import contextlib
+import threading
 
 import aiocoap
 import aiocoap.resource
@@ -137,3 +139,31 @@ class FakeDevice:
 
     async def deregister(self):
         return await self.post(self.location, code=Code.DELETE)
+
+
+class PollThread:
+    """A firmware main loop (`poll(max_ms)`, blocking) in a thread of its own;
+    the test hands it work through call() so only that thread touches it."""
+
+    def __init__(self, poll, first=None):
+        self._poll = poll
+        self._work = collections.deque([first] if first else [])
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop:
+            while self._work:
+                self._work.popleft()()
+            self._poll(10)
+
+    def call(self, fn):
+        self._work.append(fn)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self._thread.join(2)

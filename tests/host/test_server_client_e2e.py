@@ -1,11 +1,7 @@
 """The server against the real firmware LwM2M client over loopback UDP: the
 interop path `make sim` and the OMA tests take (skips until lwm2m.client lands)."""
-import asyncio
-import collections
-import threading
-
 import pytest
-from fake_device import TIMEOUT, run
+from fake_device import TIMEOUT, PollThread, run
 
 from host_sim.server import LwM2MServer
 
@@ -17,7 +13,7 @@ from lwm2m.link.udp import UdpLink  # noqa: E402
 from lwm2m.model import Model  # noqa: E402
 
 
-class Device:
+class Device(PollThread):
     """The client's main loop in a thread; model changes go through call()."""
 
     def __init__(self, port):
@@ -27,27 +23,7 @@ class Device:
         m.add(3, 0, {0: "ACME", 9: 90, 16: "U"})
         m.add(3303, 0, {5700: 21.5, 5701: "Cel"})
         self.client = Client(m, UdpLink("127.0.0.1", 0), SystemClock(), {"ep": "e2e"})
-        self._work = collections.deque()
-        self._stop = False
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _loop(self):
-        self.client.start()
-        while not self._stop:
-            while self._work:
-                self._work.popleft()()
-            self.client.poll(10)
-
-    def call(self, fn):
-        self._work.append(fn)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop = True
-        self._thread.join(2)
+        PollThread.__init__(self, self.client.poll, first=self.client.start)
 
 
 def test_real_client_registers_is_managed_observed_and_deregisters():

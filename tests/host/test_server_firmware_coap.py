@@ -3,10 +3,9 @@ socket playing the device: tokens, Observe numbers, cancel by Observe=1 and by
 RST as the engine sees them."""
 import asyncio
 import collections
-import threading
 
 import pytest
-from fake_device import TIMEOUT, run
+from fake_device import TIMEOUT, PollThread, run
 
 from host_sim.server import LwM2MServer
 
@@ -26,9 +25,8 @@ def text(value):
     return msg
 
 
-class EngineDevice:
-    """The firmware Endpoint in a thread of its own; the test hands it work
-    through call() so only that thread touches the engine."""
+class EngineDevice(PollThread):
+    """The firmware Endpoint answering from its own thread."""
 
     def __init__(self, server_port):
         self.peer = ("127.0.0.1", server_port)
@@ -37,9 +35,7 @@ class EngineDevice:
         self.values = {("3303", "0", "5700"): b"21.5"}
         self.cancelled = collections.deque()
         self.ep.on_cancel = lambda obs, why: self.cancelled.append(why)
-        self._work = collections.deque()
-        self._stop = False
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+        PollThread.__init__(self, self.ep.poll)
 
     def handle(self, request, peer):
         value = self.values.get(tuple(request.uri_path()))
@@ -47,22 +43,8 @@ class EngineDevice:
             return Message(0x84)
         return text(value)
 
-    def _loop(self):
-        while not self._stop:
-            while self._work:
-                self._work.popleft()()
-            self.ep.poll(10)
-
-    def call(self, fn):
-        self._work.append(fn)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
     def __exit__(self, *exc):
-        self._stop = True
-        self._thread.join(2)
+        PollThread.__exit__(self)
         self.link.close()
 
     async def register(self):
