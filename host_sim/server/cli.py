@@ -49,7 +49,7 @@ def split_format(args, default=None, numbers=True):
 def describe_event(event):
     reg = event.data.get("registration")
     if event.kind in ("registered", "deregistered", "expired"):
-        return "%s %s" % (event.kind, reg.summary())
+        return "%s %s%s" % (event.kind, reg.summary(), "" if reg.identity is None else " psk=" + reg.identity)
     if event.kind == "updated":
         return "updated %s changed=%s" % (reg.summary(), ",".join(event.changed) or "nothing")
     if event.kind == "notification":
@@ -195,6 +195,8 @@ async def serve(server, stdin=None):
     """Run the console on `stdin` (a StreamReader) until EOF or quit."""
     console = Console(server)
     console.say("LwM2M server listening on %s:%d (help for commands)" % (server.host, server.port))
+    if server.dtls is not None:
+        console.say("DTLS PSK on %s:%d" % (server.host, server.dtls_port))
     if stdin is None:
         loop = asyncio.get_running_loop()
         stdin = asyncio.StreamReader()

@@ -126,6 +126,7 @@ class Registration:
         self.root = root
         self.formats = formats
         self.remote = remote
+        self.identity = None  # the DTLS PSK identity, when it came that way
         self.registered_at = self.updated_at = time.time()
         self.grace = lifetime_grace
         self.expires_at = time.monotonic() + self.lifetime + self.grace

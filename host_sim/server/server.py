@@ -30,10 +30,11 @@ class LwM2MServer:
     (seconds past a lifetime before a registration expires), type_of (path ->
     datatype code, for formats without types; default: the object tables),
     bootstrap (a Bootstrap, or None
-    for a plain LwM2M server)."""
+    for a plain LwM2M server), psk ({identity: key}: also listen for DTLS 1.2
+    PSK on dtls_port, see dtls.py)."""
 
     def __init__(self, host="127.0.0.1", port=DEFAULT_PORT, awake_time=93.0, timeout=30.0,
-                 lifetime_grace=0.0, type_of=None, bootstrap=None):
+                 lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684):
         self.host = host
         self.port = port
         self.awake_time = awake_time
@@ -41,6 +42,9 @@ class LwM2MServer:
         self.lifetime_grace = lifetime_grace
         self.type_of = type_of or content.table_types()
         self.bootstrap = bootstrap
+        self.psk = psk
+        self.dtls_port = dtls_port
+        self.dtls = None
         self.events = Events()
         self.ctx = None
         self._regs = {}  # registration id -> Registration
@@ -57,9 +61,17 @@ class LwM2MServer:
         install_hooks(self.ctx)
         for ri in self.ctx.request_interfaces:
             self.port = ri.token_interface.message_interface._local_port()
+        if self.psk is not None:
+            from .dtls import DtlsFront  # python-mbedtls only when DTLS is asked for
+
+            self.dtls = await DtlsFront(self.psk, ("127.0.0.1", self.port), self.host, self.dtls_port).start()
+            self.dtls_port = self.dtls.port
         return self
 
     async def stop(self):
+        if self.dtls is not None:
+            await self.dtls.stop()
+            self.dtls = None
         for timer in self._timers.values():
             timer.cancel()
         for outbox in self._outboxes.values():
@@ -135,6 +147,10 @@ class LwM2MServer:
                 outbox.close("%s %s" % (reg.ep, kind))
             self.events.emit(kind, reg.ep, registration=reg)
 
+    def _identity(self, remote):
+        """The PSK identity of a device that came through the DTLS front, else None."""
+        return None if self.dtls is None else self.dtls.identity(remote.sockaddr[:2])
+
     def _heard(self, ep):
         # Let the response to what the device sent leave first, then wake its queue.
         asyncio.get_running_loop().call_soon(self.outbox(ep).heard)
@@ -149,6 +165,7 @@ class LwM2MServer:
             self._remove(old, None)  # a new Register replaces the old one
         reg_id = secrets.token_hex(4)
         reg = Registration(reg_id, fields, objects, root, formats, request.remote, self.lifetime_grace)
+        reg.identity = self._identity(request.remote)
         self._regs[reg_id] = reg
         self._ids[reg.ep] = reg_id
         self._schedule_expiry(reg)
@@ -167,6 +184,7 @@ class LwM2MServer:
             self._check_link_format(request)
             objects = parse_objects(request.payload)
         changed = reg.update(fields, request.remote, objects)
+        reg.identity = self._identity(request.remote)
         self._schedule_expiry(reg)
         self.outbox(reg.ep).queue_mode = reg.queue
         self._heard(reg.ep)

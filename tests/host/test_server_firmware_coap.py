@@ -28,9 +28,9 @@ def text(value):
 class EngineDevice(PollThread):
     """The firmware Endpoint answering from its own thread."""
 
-    def __init__(self, server_port):
+    def __init__(self, server_port, link=None):
         self.peer = ("127.0.0.1", server_port)
-        self.link = UdpLink("127.0.0.1", 0)
+        self.link = link or UdpLink("127.0.0.1", 0)
         self.ep = Endpoint(self.link, SystemClock(), handler=self.handle)
         self.values = {("3303", "0", "5700"): b"21.5"}
         self.cancelled = collections.deque()
