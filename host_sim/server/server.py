@@ -111,6 +111,15 @@ class LwM2MServer:
                 return reg
         return None
 
+    def forget(self, ep):
+        """Drop the registration of `ep` without telling the device (its next
+        Update gets 4.04 and it registers again: int-105). Requests queued for it
+        wait for the new registration. Returns the Registration, or None."""
+        reg = self.registration(ep)
+        if reg is not None:
+            self._remove(reg, None)
+        return reg
+
     def outbox(self, ep):
         if ep not in self._outboxes:
             self._outboxes[ep] = Outbox(self.awake_time)

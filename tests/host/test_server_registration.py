@@ -164,3 +164,17 @@ def test_wrong_method_on_rd_gets_4_05_and_unknown_path_4_04():
                 assert (await dev.post("bs", ("ep=x",))).code == Code.NOT_FOUND  # not a bootstrap server
 
     run(go())
+
+
+def test_forgotten_registration_answers_the_next_update_with_4_04():
+    async def go():
+        async with LwM2MServer(port=0) as server:
+            async with FakeDevice("dev11", server.port) as dev:
+                await dev.register()
+                reg = server.forget("dev11")
+                assert reg.ep == "dev11" and server.registration("dev11") is None
+                assert server.forget("dev11") is None
+                assert (await dev.update()).code == Code.NOT_FOUND
+                assert server.events.pending("deregistered") == []
+
+    run(go())
