@@ -5,7 +5,10 @@ so the server sees one address per session (and a device that comes back in a
 new session from a new address moves, as after a NAT rebinding).
 
 The PSK identity a session used is `front.identity(address)` for the address
-the server sees; the server puts it on the Registration."""
+the server sees; the server puts it on the Registration. A wrong key or an
+unknown identity fails the handshake at the client's Finished without an
+alert (mbedTLS discards the record, as DTLS does with bad records), so such
+a client sees its handshake time out."""
 import asyncio
 import collections.abc
 
@@ -233,5 +236,6 @@ class DtlsFront:
 
 
 def _new_handshake(data):
-    # A handshake record of epoch 0: a ClientHello, the start of a session.
-    return len(data) > 13 and data[0] == _HANDSHAKE and data[3] == 0 and data[4] == 0
+    # A ClientHello (handshake type 1) in a handshake record of epoch 0: the
+    # start of a session. A stray later flight of a failed handshake is not.
+    return len(data) > 13 and data[0] == _HANDSHAKE and data[3] == 0 and data[4] == 0 and data[13] == 1

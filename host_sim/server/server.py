@@ -29,9 +29,8 @@ class LwM2MServer:
     after it spoke), timeout (default bound of every API call), lifetime_grace
     (seconds past a lifetime before a registration expires), type_of (path ->
     datatype code, for formats without types; default: the object tables),
-    bootstrap (a Bootstrap, or None
-    for a plain LwM2M server), psk ({identity: key}: also listen for DTLS 1.2
-    PSK on dtls_port, see dtls.py)."""
+    bootstrap (a Bootstrap, or None for a plain LwM2M server), psk ({identity:
+    key}: also listen for DTLS 1.2 PSK on dtls_port, see dtls.py)."""
 
     def __init__(self, host="127.0.0.1", port=DEFAULT_PORT, awake_time=93.0, timeout=30.0,
                  lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684):

@@ -15,8 +15,8 @@ from host_sim.server import LwM2MServer  # noqa: E402
 KEY = bytes(range(16))
 
 
-def dtls_link(port, identity="engine-id", key=KEY):
-    return DtlsLink(UdpLink("127.0.0.1", 0), ("127.0.0.1", port), identity, key, handshake_timeout_ms=3000,
+def dtls_link(port, identity="engine-id", key=KEY, timeout_ms=3000):
+    return DtlsLink(UdpLink("127.0.0.1", 0), ("127.0.0.1", port), identity, key, handshake_timeout_ms=timeout_ms,
                     handshake_attempts=1)
 
 
@@ -43,13 +43,13 @@ def test_device_registers_over_dtls_psk_and_is_read_through_it():
 def test_wrong_key_is_refused_and_registers_nothing():
     async def go():
         async with LwM2MServer(port=0, psk={"engine-id": KEY}, dtls_port=0) as server:
-            link = dtls_link(server.dtls_port, key=b"\xff" * 16)
+            link = dtls_link(server.dtls_port, key=b"\xff" * 16, timeout_ms=1000)
             loop = __import__("asyncio").get_running_loop()
             try:
                 await loop.run_in_executor(None, link.connect)
                 raise AssertionError("handshake with a wrong key succeeded")
             except DtlsError as e:
-                assert e.args[0] in (111, 110)  # refused (or no answer)
+                assert e.args[0] in (111, 110)  # no answer: mbedTLS drops the bad Finished without an alert
             finally:
                 link.close()
             assert server.registrations() == [] and server.dtls.sessions == {}
