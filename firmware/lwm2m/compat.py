@@ -71,3 +71,23 @@ def tls():
     except ImportError:  # pragma: no cover - CPython
         from host_sim import mbedtls_tls as m
     return m
+
+
+def mem_free():
+    """Free heap bytes (MicroPython gc); 0 where the runtime cannot say."""
+    import gc
+
+    try:
+        return gc.mem_free()
+    except AttributeError:  # pragma: no cover - CPython
+        return 0
+
+
+def mem_total():
+    """Total heap bytes (free + allocated) on MicroPython, 0 on CPython."""
+    import gc
+
+    try:
+        return gc.mem_free() + gc.mem_alloc()
+    except AttributeError:  # pragma: no cover - CPython
+        return 0

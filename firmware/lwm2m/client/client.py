@@ -71,6 +71,7 @@ class Client:
         self._observed = None  # (peer, token, reply) between handler and on_observe
         self._started = False
         self.online = True
+        self._later = []  # deferred hooks (Reboot): run after the response left
         model.listen(self._on_model)
 
     # -- life cycle --------------------------------------------------------
@@ -167,8 +168,20 @@ class Client:
             out = t
         return out
 
+    def defer(self, fn):
+        """Run fn() at the next step, after the response to the request being
+        handled has been sent (Reboot must answer 2.04 first)."""
+        self._later.append(fn)
+
     def step(self):
-        """Run what is due now: registration requests, notifications."""
+        """Run what is due now: deferred hooks, registration requests,
+        notifications."""
+        while self._later:
+            fn = self._later.pop(0)
+            try:
+                fn()
+            except Exception as e:
+                self._log("deferred hook: %r" % (e,))
         try:
             now = self.clock.time()
             for c in self.connections:
