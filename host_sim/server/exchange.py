@@ -92,14 +92,21 @@ def build(reg, code, path, payload=b"", fmt=None, accept=None, query=(), observe
 _FORCED_TOKENS = {}
 
 
-def install_hooks(ctx):
-    """Two things aiocoap does not do that a LwM2M server must:
+def _token_managers(ctx):
+    return [tm for tm in ctx.request_interfaces if isinstance(tm, TokenManager)]
+
+
+def install_hooks(ctx, stray=None):
+    """What aiocoap does not do that a LwM2M server must:
     - a cancel by GET Observe=1 carries the observation's token (RFC 7641
       3.6), but aiocoap picks every request's token: let a message ask for one;
+    - a notification from a new address (NAT rebinding) on a token the server
+      observes is the same device: stray(response) -> True once it moved it
+      (with rekey()); aiocoap matches on (token, address) only;
     - a notification nobody waits for any more is rejected with RST even when
       it is NON (int-302; aiocoap only RSTs CON ones)."""
-    for tm in ctx.request_interfaces:
-        if not isinstance(tm, TokenManager) or "request" in vars(tm):
+    for tm in _token_managers(ctx):
+        if "request" in vars(tm):
             continue
         request, process_response = tm.request, tm.process_response
 
@@ -113,16 +120,27 @@ def install_hooks(ctx):
             finally:
                 del tm.next_token
 
-        def reset_unknown(response, tm=tm, process_response=process_response):
+        def rematch(response, tm=tm, process_response=process_response):
             known = process_response(response)
-            if not known and response.mtype == NON and response.opt.observe is not None:
-                rst = aiocoap.Message(_mtype=RST, _mid=response.mid, code=EMPTY, payload=b"")
-                rst.remote = response.remote.as_response_address()
-                tm.token_interface._send_initially(rst)
+            if not known and response.opt.observe is not None:
+                if stray is not None and stray(response):
+                    known = process_response(response)
+                elif response.mtype == NON:
+                    rst = aiocoap.Message(_mtype=RST, _mid=response.mid, code=EMPTY, payload=b"")
+                    rst.remote = response.remote.as_response_address()
+                    tm.token_interface._send_initially(rst)
             return known
 
         tm.request = forced_request
-        tm.process_response = reset_unknown
+        tm.process_response = rematch
+
+
+def rekey(ctx, token, old, new):
+    """The exchange on `token` with `old` now expects its answers from `new`."""
+    for tm in _token_managers(ctx):
+        pending = tm.outgoing_requests.pop((token, old), None)
+        if pending is not None:
+            tm.outgoing_requests[(token, new)] = pending
 
 
 async def send(ctx, msg, base, type_of, token=None):
@@ -177,9 +195,8 @@ class Observation:
 
     def forget(self, ctx):
         """Stop listening; the device's next notification gets a Reset (int-302)."""
-        for tm in ctx.request_interfaces:
-            if isinstance(tm, TokenManager):
-                tm.outgoing_requests.pop((self.token, self.remote), None)
+        for tm in _token_managers(ctx):
+            tm.outgoing_requests.pop((self.token, self.remote), None)
         if self._request.observation is not None and not self._request.observation.cancelled:
             self._request.observation.cancel()
         if self.active:

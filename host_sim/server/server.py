@@ -10,7 +10,7 @@ from lwm2m.error import BAD_REQUEST, NOT_FOUND, CoapError
 
 from . import content
 from .events import Events
-from .exchange import Observation, build, install_hooks, send
+from .exchange import Observation, build, install_hooks, rekey, send
 from .names import LINK_FORMAT, SENML_CBOR, content_format, parse_path
 from .outbox import Outbox
 from .registration import Registration, parse_objects, parse_query, parse_register, parse_update
@@ -57,7 +57,7 @@ class LwM2MServer:
     async def start(self):
         self.ctx = await aiocoap.Context.create_server_context(
             Site(self), bind=(self.host, self.port), transports=["udp6"])
-        install_hooks(self.ctx)
+        install_hooks(self.ctx, self._stray)
         for ri in self.ctx.request_interfaces:
             self.port = ri.token_interface.message_interface._local_port()
         if self.psk is not None:
@@ -191,8 +191,11 @@ class LwM2MServer:
         if request.payload:
             self._check_link_format(request)
             objects = parse_objects(request.payload)
+        old = reg.remote
         changed = reg.update(fields, request.remote, objects)
         reg.identity = self._identity(request.remote)
+        if "address" in changed:
+            self._rekey(reg.ep, old, reg.remote)
         self._schedule_expiry(reg)
         self.outbox(reg.ep).queue_mode = reg.queue
         self._heard(reg.ep)
@@ -226,6 +229,29 @@ class LwM2MServer:
         fmt = request.opt.content_format
         if fmt is not None and int(fmt) != LINK_FORMAT:
             raise CoapError(BAD_REQUEST, "the object list must be link-format")
+
+    def _rekey(self, ep, old, new):
+        # The device's observations now notify from `new`.
+        for obs in self._observations.get(ep, ()):
+            if obs.remote == old:
+                rekey(self.ctx, obs.token, old, new)
+                obs.remote = new
+
+    def _stray(self, response):
+        """A notification aiocoap could not place: from a new address of a
+        device we observe (its NAT rebound), it moves the device there."""
+        for ep, observations in self._observations.items():
+            for obs in observations:
+                if obs.token == response.token and obs.active:
+                    reg = self.registration(ep)
+                    if reg is None:
+                        return False
+                    old = reg.remote
+                    self._rekey(ep, old, response.remote)
+                    reg.remote = response.remote
+                    self.events.emit("moved", ep, registration=reg, old=old.hostinfo)
+                    return True
+        return False
 
     def _notified(self, observation, result):
         self.outbox(observation.ep).heard()

@@ -106,3 +106,31 @@ def test_engine_device_registers_is_read_observed_and_cancelled():
                 assert dev.cancelled.popleft() == "reset"
 
     run(go())
+
+
+def test_a_notification_from_a_new_address_moves_the_device():
+    async def go():
+        async with LwM2MServer(port=0) as server:
+            with EngineDevice(server.port) as dev:
+                await dev.register()
+                await server.events.next("registered", "engine", TIMEOUT)
+                obs = await server.observe("engine", "/3303/0/5700", timeout=TIMEOUT)
+                old = server.registration("engine").address
+                new_link = UdpLink("127.0.0.1", 0)
+
+                def rebind():  # the NAT gives the device a new public port
+                    dev.link.close()
+                    dev.link = dev.ep.link = new_link
+
+                dev.call(rebind)
+                dev.notify(b"22.0")
+                assert (await obs.next(TIMEOUT)).payload == b"22.0"
+                ev = await server.events.next("moved", "engine", TIMEOUT)
+                assert ev.old == old and ev.registration.address != old
+                assert not dev.cancelled  # no RST went to the device
+                result = await server.read("engine", "/3303/0/5700", "text", TIMEOUT)
+                assert result.payload == b"22.0"  # requests follow it
+                dev.notify(b"23.0")
+                assert (await obs.next(TIMEOUT)).payload == b"23.0"
+
+    run(go())
