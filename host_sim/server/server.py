@@ -54,12 +54,20 @@ class LwM2MServer:
         self._tasks = set()
 
     # -- life cycle ---------------------------------------------------------
-    async def start(self):
-        self.ctx = await aiocoap.Context.create_server_context(
-            Site(self), bind=(self.host, self.port), transports=["udp6"])
-        install_hooks(self.ctx, self._stray)
-        for ri in self.ctx.request_interfaces:
-            self.port = ri.token_interface.message_interface._local_port()
+    def site(self):
+        """The aiocoap resource for /rd, /dp and /bs, for a context built elsewhere."""
+        return Site(self)
+
+    async def start(self, ctx=None):
+        """Listen on UDP (host, port); or serve on `ctx`, an aiocoap context built
+        elsewhere (a simulated network) whose serversite is self.site()."""
+        if ctx is None:
+            ctx = await aiocoap.Context.create_server_context(
+                self.site(), bind=(self.host, self.port), transports=["udp6"])
+            for ri in ctx.request_interfaces:
+                self.port = ri.token_interface.message_interface._local_port()
+        self.ctx = ctx
+        install_hooks(ctx, self._stray)
         if self.psk is not None:
             from .dtls import DtlsFront  # python-mbedtls only when DTLS is asked for
 
