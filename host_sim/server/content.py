@@ -41,20 +41,31 @@ def decode(fmt, payload, base=(), type_of=no_types):
     """-> (content, error): content is a list of (path, value) for resource
     formats, of (path, attrs) for link-format, None when there is nothing to
     decode or decoding failed; error says why, None when all went well."""
+    decoded, timed, error = decode_timed(fmt, payload, base, type_of)
+    return decoded, error
+
+
+def decode_timed(fmt, payload, base=(), type_of=no_types):
+    """decode() plus the SenML times: -> (content, timed, error), timed a list
+    of (path, value, time or None) for the SenML formats, else None."""
     payload = bytes(payload)
     if fmt is None:
-        return None, None
+        return None, None, None
     if fmt == LINK_FORMAT:
         try:
-            return decode_links(payload), None
+            return decode_links(payload), None, None
         except ValueError as e:
-            return None, "malformed link-format: %s" % e
+            return None, None, "malformed link-format: %s" % e
     try:
-        return _codec(fmt).decode(payload, tuple(base), type_of), None
+        codec = _codec(fmt)
+        if hasattr(codec, "decode_timed"):
+            timed = codec.decode_timed(payload, tuple(base), type_of)
+            return [(p, v) for p, v, t in timed], timed, None
+        return codec.decode(payload, tuple(base), type_of), None, None
     except NoCodec as e:
-        return None, str(e)
+        return None, None, str(e)
     except CodecError as e:
-        return None, "malformed %s payload: %s" % (format_name(fmt), e.message)
+        return None, None, "malformed %s payload: %s" % (format_name(fmt), e.message)
 
 
 def decode_send(fmt, payload, type_of=no_types):

@@ -16,7 +16,8 @@ class Result:
     `content` the decoded payload (list of (path, value), or of (path, attrs)
     for link-format), `error` why it could not be decoded."""
 
-    def __init__(self, code, fmt=None, payload=b"", content=None, error=None, location=(), observe=None):
+    def __init__(self, code, fmt=None, payload=b"", content=None, error=None, location=(), observe=None,
+                 timed=None):
         self.code = code
         self.format = fmt
         self.payload = payload
@@ -24,6 +25,7 @@ class Result:
         self.error = error
         self.location = location
         self.observe = observe
+        self.timed = timed  # SenML formats: [(path, value, time or None)] (stored notifications carry times)
 
     @property
     def ok(self):
@@ -64,10 +66,10 @@ def to_result(response, base, type_of):
     fmt = response.opt.content_format
     fmt = None if fmt is None else int(fmt)
     payload = bytes(response.payload)
-    decoded, error = content.decode(fmt, payload, base, type_of) if payload else (None, None)
+    decoded, timed, error = content.decode_timed(fmt, payload, base, type_of) if payload else (None, None, None)
     return Result(
         int(response.code), fmt, payload, decoded, error,
-        tuple(response.opt.location_path), response.opt.observe,
+        tuple(response.opt.location_path), response.opt.observe, timed,
     )
 
 

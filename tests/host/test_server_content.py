@@ -94,3 +94,19 @@ def test_send_records_are_decoded_and_a_malformed_send_gets_4_00():
             assert server.events.pending("send") == []
 
     run(go())
+
+
+def test_notifications_keep_their_senml_times():
+    async def go():
+        async with server_and_device("d7", paths=[(3303, 0, 5700)]) as (server, dev):
+            res = dev.path(3303, 0, 5700)
+            res.set(Code.CONTENT, 112, cbor2.dumps([{0: "/3303/0/5700", 2: 21.5}]))
+            obs = await server.observe("d7", "/3303/0/5700", "senml-cbor", TIMEOUT)
+            assert obs.result.timed == [((3303, 0, 5700), 21.5, None)]
+            stored = [{-3: 1700000000, 0: "/3303/0/5700", 2: 20.0, 6: -60}, {0: "/3303/0/5700", 2: 22.0}]
+            res.notify(112, cbor2.dumps(stored))  # one stored while offline, one now
+            note = await obs.next(TIMEOUT)
+            assert note.timed == [((3303, 0, 5700), 20.0, 1699999940), ((3303, 0, 5700), 22.0, 1700000000)]
+            assert note.content == [((3303, 0, 5700), 20.0), ((3303, 0, 5700), 22.0)]
+
+    run(go())
