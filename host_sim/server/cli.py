@@ -17,6 +17,7 @@ HELP = """commands (FMT: %s or a number):
   create EP PATH RES=VALUE... [FMT]     Create
   delete EP PATH                        Delete
   composite EP PATH... [FMT]            Read-Composite
+  wcomposite EP PATH=VALUE... [FMT]     Write-Composite
   observe EP PATH [FMT]                 Observe
   ocomposite EP PATH... [FMT]           Observe-Composite
   cancel EP PATH [reset]                cancel an observation (Observe=1, or RST on the next notification)
@@ -167,6 +168,11 @@ class Console:
     async def do_composite(self, args):
         args, fmt = split_format(args, "senml-cbor")
         return (await self.server.read_composite(args[0], args[1:], fmt)).describe()
+
+    async def do_wcomposite(self, args):
+        args, fmt = split_format(args, "senml-cbor", numbers=False)
+        values, payload = self._values(args[1:])
+        return (await self.server.write_composite(args[0], values, fmt, payload)).describe()
 
     async def do_observe(self, args):
         (ep, path), accept = split_format(args)
