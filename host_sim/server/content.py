@@ -94,35 +94,13 @@ def encode_paths(fmt, paths):
 def decode_links(payload):
     """Link-format -> list of ('/path', [(name, value), ...]) in payload order;
     ValueError when malformed."""
-    payload = bytes(payload)
-    try:
-        from lwm2m.codec import linkformat
-    except ImportError:
-        links = _aiocoap_links(payload)
-    else:
-        try:
-            links = linkformat.decode(payload)
-        except CodecError as e:
-            raise ValueError(e.message)
-    out = []
-    for path, attrs in links:
-        if not isinstance(path, str):
-            path = path_str(path)
-        out.append((path, [(n, v) for n, v in attrs]))
-    return out
-
-
-def _aiocoap_links(payload):
-    # Until firmware/lwm2m/codec/linkformat.py lands: aiocoap's parser.
-    from aiocoap.util import linkformat as aio_links
+    from lwm2m.codec import linkformat
 
     try:
-        text = payload.decode("utf-8")
-        if not text.strip():
-            return []
-        return [(l.href, [tuple(p) for p in l.attr_pairs]) for l in aio_links.parse(text).links]
-    except Exception as e:
-        raise ValueError(str(e) or type(e).__name__)
+        links = linkformat.decode(bytes(payload))
+    except CodecError as e:
+        raise ValueError(e.message)
+    return [(p if isinstance(p, str) else path_str(p), [(n, v) for n, v in attrs]) for p, attrs in links]
 
 
 def infer_type(value):
