@@ -92,7 +92,7 @@ class FakeDevice:
 
     async def start(self):
         self.ctx = await aiocoap.Context.create_server_context(
-            self.site, bind=("127.0.0.1", 0), transports=["udp6"])
+            self.site, bind=(self.server[0], 0), transports=["udp6"])
         return self
 
     async def move(self):
@@ -119,8 +119,8 @@ class FakeDevice:
         await self.stop()
 
     async def post(self, path, query=(), payload=b"", fmt=None, code=Code.POST):
-        msg = aiocoap.Message(code=code, uri="coap://%s:%d/%s" % (self.server[0], self.server[1], path),
-                              payload=payload)
+        host = "[%s]" % self.server[0] if ":" in self.server[0] else self.server[0]
+        msg = aiocoap.Message(code=code, uri="coap://%s:%d/%s" % (host, self.server[1], path), payload=payload)
         if query:
             msg.opt.uri_query = tuple(query)
         if fmt is not None:

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 from aiocoap.numbers.codes import Code
-from fake_device import TIMEOUT, run, server_and_device
+from fake_device import TIMEOUT, FakeDevice, run, server_and_device
 
-from host_sim.server import UnknownEndpoint
+from host_sim.server import LwM2MServer, UnknownEndpoint
 
 SENML_JSON = b'[{"bn":"/3/0/","n":"0","vs":"Open Mobile Alliance"}]'
 
@@ -229,5 +229,24 @@ def test_large_registration_payload_arrives_block_wise():
         links = b'</>;rt="oma.lwm2m",' + b",".join(b"</%d/0>" % i for i in range(3300, 3500))
         async with server_and_device("bw2", links=links) as (server, dev):
             assert len(server.registration("bw2").objects) == 200
+
+    run(go())
+
+
+def test_ipv6_loopback():
+    import socket
+
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+
+    async def go():
+        async with LwM2MServer(host="::1", port=0) as server:
+            async with FakeDevice("v6", server.port, host="::1") as dev:
+                dev.path(3, 0, 0).set(Code.CONTENT, 0, b"x")
+                assert (await dev.register()).code == Code.CREATED
+                assert server.registration("v6").address.startswith("[::1]:")
+                assert (await server.read("v6", "/3/0/0", timeout=TIMEOUT)).payload == b"x"
 
     run(go())
