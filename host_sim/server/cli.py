@@ -1,7 +1,9 @@
 """A console to watch and poke devices: `python -m host_sim.server`.
 Prints what devices do as it happens; reads commands (see HELP) from stdin."""
 import asyncio
+import os
 import shlex
+import stat
 import sys
 
 from .names import FORMATS, content_format, format_name, parse_path, path_str
@@ -204,9 +206,7 @@ async def serve(server, stdin=None):
     if server.dtls is not None:
         console.say("DTLS PSK on %s:%d" % (server.host, server.dtls_port))
     if stdin is None:
-        loop = asyncio.get_running_loop()
-        stdin = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
+        stdin = await _stdin_reader()
     while True:
         line = await stdin.readline()
         if not line:
@@ -217,3 +217,25 @@ async def serve(server, stdin=None):
             return
         if text:
             console.say(text)
+
+
+class _FileLines:
+    """readline() of a file asyncio cannot watch (a regular file, /dev/null):
+    read in a worker thread."""
+
+    def __init__(self, f):
+        self.f = f
+
+    async def readline(self):
+        line = await asyncio.get_running_loop().run_in_executor(None, self.f.buffer.readline)
+        return line
+
+
+async def _stdin_reader():
+    fd = sys.stdin.fileno()
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)):
+        return _FileLines(sys.stdin)  # epoll cannot watch regular files or /dev/null
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader

@@ -88,3 +88,14 @@ def test_python_m_host_sim_server_prints_registrations_and_answers_list():
                 await proc.wait()
 
     run(go(), 30)
+
+
+def test_commands_from_a_file_on_stdin(tmp_path):
+    commands = tmp_path / "commands.txt"
+    commands.write_text("list\nbogus\n")  # EOF ends it, as quit would
+    import subprocess
+
+    with open(commands, "rb") as stdin:
+        out = subprocess.run([sys.executable, "-m", "host_sim.server", "--port", "0"], cwd=ROOT, stdin=stdin,
+                             capture_output=True, timeout=30).stdout.decode()
+    assert "no devices" in out and "unknown command 'bogus'" in out
