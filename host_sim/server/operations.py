@@ -13,6 +13,17 @@ class UnknownEndpoint(LookupError):
     pass
 
 
+def _attr_value(v):
+    """An attribute value as the query carries it: booleans (edge, con) as 0/1,
+    numbers in plain decimal (never 1e-05)."""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        text = repr(v)
+        return ("%.15f" % v).rstrip("0").rstrip(".") if "e" in text else text
+    return str(v)
+
+
 class Operations:
     """Mixed into LwM2MServer: needs ctx, type_of, timeout, bootstrap,
     registration(ep), outbox(ep) and _observations."""
@@ -72,7 +83,7 @@ class Operations:
         """attrs: {'pmin': 10, 'gt': 20.5, 'lt': None} (None: the bare name, which
         removes the attribute), or ['pmin=10', ...]."""
         if isinstance(attrs, dict):
-            query = [k if v is None else "%s=%s" % (k, v) for k, v in sorted(attrs.items())]
+            query = [k if v is None else "%s=%s" % (k, _attr_value(v)) for k, v in sorted(attrs.items())]
         else:
             query = list(attrs)
         return await self.request(ep, Code.PUT, path, query=query, timeout=timeout)

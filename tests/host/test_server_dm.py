@@ -88,6 +88,9 @@ def test_write_attributes_is_put_with_query_only():
             assert result.code == 0x44 and req.code == Code.PUT
             assert req.opt.uri_query == ("gt=20.5", "pmin=10", "st") and req.payload == b""
             assert req.opt.content_format is None
+            await server.write_attributes("a1", "/3303/0/5700", {"st": 0.00001, "edge": True, "lt": 1e20},
+                                          timeout=TIMEOUT)
+            assert dev.last().opt.uri_query == ("edge=1", "lt=100000000000000000000", "st=0.00001")
 
     run(go())
 
