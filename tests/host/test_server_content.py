@@ -110,3 +110,18 @@ def test_notifications_keep_their_senml_times():
             assert note.content == [((3303, 0, 5700), 20.0), ((3303, 0, 5700), 22.0)]
 
     run(go())
+
+
+def test_send_in_senml_json_and_lwm2m_cbor_is_decoded():
+    async def go():
+        async with server_and_device("d8") as (server, dev):
+            payload = b'[{"bn":"/3303/0/","n":"5700","v":21.5},{"n":"5701","vs":"Cel"}]'
+            assert (await dev.post("dp", payload=payload, fmt=110)).code == Code.CHANGED
+            ev = await server.events.next("send", "d8", TIMEOUT)
+            assert ev.records == [((3303, 0, 5700), 21.5), ((3303, 0, 5701), "Cel")]
+            payload = cbor2.dumps({3303: {0: {5700: 22.5}}})  # LwM2M CBOR: nested maps by id
+            assert (await dev.post("dp", payload=payload, fmt=11544)).code == Code.CHANGED
+            ev = await server.events.next("send", "d8", TIMEOUT)
+            assert ev.records == [((3303, 0, 5700), 22.5)] and ev.timed == [((3303, 0, 5700), 22.5, None)]
+
+    run(go())
