@@ -18,6 +18,7 @@ def main(argv=None):
     parser.add_argument("--psk", action="append", metavar="IDENTITY:HEXKEY",
                         help="also take DTLS 1.2 PSK with this identity and key (repeatable)")
     parser.add_argument("--dtls-port", type=int, default=5684, help="UDP port for DTLS (default 5684; 0: any free)")
+    parser.add_argument("--tcp", action="store_true", help="also CoAP over TCP (RFC 8323) on the same port number")
     parser.add_argument("--bootstrap", action="store_true",
                         help="also be the bootstrap server (POST /bs): point every device at this server")
     parser.add_argument("--lifetime", type=int, default=300, help="lifetime --bootstrap gives devices (s)")
@@ -36,7 +37,7 @@ def main(argv=None):
 
     async def run():
         server = LwM2MServer(args.host, args.port, awake_time=args.awake, timeout=args.timeout, psk=psk,
-                             dtls_port=args.dtls_port)
+                             dtls_port=args.dtls_port, tcp=args.tcp)
         async with server:
             if args.bootstrap:
                 uri = "coap://%s:%d" % (args.host, server.port)

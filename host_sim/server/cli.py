@@ -203,6 +203,8 @@ async def serve(server, stdin=None):
     """Run the console on `stdin` (a StreamReader) until EOF or quit."""
     console = Console(server)
     console.say("LwM2M server listening on %s:%d (help for commands)" % (server.host, server.port))
+    if server.tcp:
+        console.say("CoAP over TCP on %s:%d" % (server.host, server.port))
     if server.dtls is not None:
         console.say("DTLS PSK on %s:%d" % (server.host, server.dtls_port))
     if stdin is None:

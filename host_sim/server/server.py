@@ -21,6 +21,14 @@ from .site import Site
 DEFAULT_PORT = 5683
 
 
+def _free_tcp_port(host):
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
 class LwM2MServer(Operations):
     """`async with LwM2MServer(port=0) as server:` ... `server.port` is the port
     it listens on. Settings: awake_time (queue mode, seconds a device listens
@@ -28,10 +36,11 @@ class LwM2MServer(Operations):
     (seconds past a lifetime before a registration expires), type_of (path ->
     datatype code, for formats without types; default: the object tables),
     bootstrap (a Bootstrap, or None for a plain LwM2M server), psk ({identity:
-    key}: also listen for DTLS 1.2 PSK on dtls_port, see dtls.py)."""
+    key}: also listen for DTLS 1.2 PSK on dtls_port, see dtls.py), tcp (also
+    CoAP over TCP, RFC 8323, on the same port number: the T binding)."""
 
     def __init__(self, host="127.0.0.1", port=DEFAULT_PORT, awake_time=93.0, timeout=30.0,
-                 lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684):
+                 lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684, tcp=False):
         self.host = host
         self.port = port
         self.awake_time = awake_time
@@ -41,6 +50,7 @@ class LwM2MServer(Operations):
         self.bootstrap = bootstrap
         self.psk = psk
         self.dtls_port = dtls_port
+        self.tcp = tcp
         self.dtls = None
         self.events = Events()
         self.ctx = None
@@ -60,10 +70,7 @@ class LwM2MServer(Operations):
         """Listen on UDP (host, port); or serve on `ctx`, an aiocoap context built
         elsewhere (a simulated network) whose serversite is self.site()."""
         if ctx is None:
-            ctx = await aiocoap.Context.create_server_context(
-                self.site(), bind=(self.host, self.port), transports=["udp6"])
-            for ri in ctx.request_interfaces:
-                self.port = ri.token_interface.message_interface._local_port()
+            ctx = await (self._udp_and_tcp() if self.tcp else self._udp(self.port))
         self.ctx = ctx
         install_hooks(ctx, self._stray)
         if self.psk is not None:
@@ -72,6 +79,27 @@ class LwM2MServer(Operations):
             self.dtls = await DtlsFront(self.psk, ("127.0.0.1", self.port), self.host, self.dtls_port).start()
             self.dtls_port = self.dtls.port
         return self
+
+    async def _udp(self, port, transports=("udp6",)):
+        ctx = await aiocoap.Context.create_server_context(self.site(), bind=(self.host, port),
+                                                          transports=list(transports))
+        for ri in ctx.request_interfaces:
+            interface = getattr(ri.token_interface, "message_interface", None)
+            if interface is not None:
+                self.port = interface._local_port()
+        return ctx
+
+    async def _udp_and_tcp(self):
+        # aiocoap binds TCP to the UDP port number, and port 0 would mean 5683 to
+        # it: with port 0, take a free TCP port and hope UDP has it free too.
+        for _ in range(5):
+            port = self.port or _free_tcp_port(self.host)
+            try:
+                return await self._udp(port, ("udp6", "tcpserver"))
+            except OSError:
+                if self.port:
+                    raise
+        raise OSError("no port free for both UDP and TCP")
 
     async def stop(self):
         if self.dtls is not None:

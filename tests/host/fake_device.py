@@ -71,9 +71,10 @@ class Path(aiocoap.resource.ObservableResource):
 
 
 class FakeDevice:
-    def __init__(self, ep, server_port, links=LINKS, host="127.0.0.1"):
+    def __init__(self, ep, server_port, links=LINKS, host="127.0.0.1", tcp=False):
         self.ep = ep
         self.server = (host, server_port)
+        self.tcp = tcp  # CoAP over TCP (RFC 8323): the T binding
         self.links = links
         self.requests = []
         self.handlers = {}  # (code, path tuple) -> fn(request) -> Message
@@ -92,7 +93,7 @@ class FakeDevice:
 
     async def start(self):
         self.ctx = await aiocoap.Context.create_server_context(
-            self.site, bind=(self.server[0], 0), transports=["udp6"])
+            self.site, bind=(self.server[0], 0), transports=["tcpclient" if self.tcp else "udp6"])
         return self
 
     async def move(self):
@@ -120,7 +121,8 @@ class FakeDevice:
 
     async def post(self, path, query=(), payload=b"", fmt=None, code=Code.POST):
         host = "[%s]" % self.server[0] if ":" in self.server[0] else self.server[0]
-        msg = aiocoap.Message(code=code, uri="coap://%s:%d/%s" % (host, self.server[1], path), payload=payload)
+        scheme = "coap+tcp" if self.tcp else "coap"
+        msg = aiocoap.Message(code=code, uri="%s://%s:%d/%s" % (scheme, host, self.server[1], path), payload=payload)
         if query:
             msg.opt.uri_query = tuple(query)
         if fmt is not None:
