@@ -1,8 +1,9 @@
-"""DTLS 1.2 with a pre-shared key in front of the server (int-401), over
-python-mbedtls. Devices speak DTLS to the front's port; each session's
-plaintext goes on to the plain CoAP server from a loopback socket of its own,
-so the server sees one address per session (and a device that comes back in a
-new session from a new address moves, as after a NAT rebinding).
+"""DTLS 1.2 with a pre-shared key in front of the server (int-401). The DTLS
+work is host_sim/dtls_server.py's DtlsServerLink (python-mbedtls); this front
+feeds it from an asyncio socket and relays each session's plaintext to the
+plain CoAP server from a loopback socket of its own, so the server sees one
+address per session (and a device that comes back in a new session from a new
+address moves, as after a NAT rebinding).
 
 The PSK identity a session used is `front.identity(address)` for the address
 the server sees; the server puts it on the Registration. A wrong key or an
@@ -10,42 +11,29 @@ unknown identity fails the handshake at the client's Finished without an
 alert (mbedTLS discards the record, as DTLS does with bad records), so such
 a client sees its handshake time out."""
 import asyncio
-import collections.abc
+import collections
 
-from mbedtls import tls as _m
-
-_CHUNK = 4096
-_HANDSHAKE = 22  # DTLS record content type
+from host_sim.dtls_server import DtlsServerLink
 
 
-class _Keys(collections.abc.Mapping):
-    """The PSK store mbedTLS asks during a handshake; remembers the identity it
-    asked for, which python-mbedtls does not tell the session."""
+class _Wire:
+    """The datagram link DtlsServerLink runs over: what the asyncio socket got,
+    and sends through it. Never blocks."""
 
-    def __init__(self, keys):
-        self._keys = dict(keys)
-        self.asked = None
+    mtu = 1152
 
-    def __getitem__(self, identity):
-        self.asked = identity
-        return self._keys[identity]
+    def __init__(self):
+        self.inbox = collections.deque()
+        self.transport = None
 
-    def __iter__(self):
-        return iter(self._keys)
+    def send(self, data, peer):
+        self.transport.sendto(bytes(data), peer)
 
-    def __len__(self):
-        return len(self._keys)
+    def recv(self, timeout_ms):
+        return self.inbox.popleft() if self.inbox else None
 
-    def __repr__(self):  # never show a key
-        return "<PSK store, %d identities>" % len(self._keys)
-
-
-class _Inner(asyncio.DatagramProtocol):
-    def __init__(self, session):
-        self.session = session
-
-    def datagram_received(self, data, addr):
-        self.session.to_device(data)
+    def close(self):
+        pass
 
 
 class _Outer(asyncio.DatagramProtocol):
@@ -59,183 +47,114 @@ class _Outer(asyncio.DatagramProtocol):
         pass  # an ICMP error for one device is no reason to stop
 
 
-class Session:
-    def __init__(self, front, addr):
+class _Inner(asyncio.DatagramProtocol):
+    """A session's socket towards the server."""
+
+    def __init__(self, front, peer):
         self.front = front
-        self.addr = addr
-        self.cookie = ("%s:%d" % addr[:2]).encode()
-        self.buf = front.fresh_buffer(self.cookie)
-        self.identity = None
-        self.open = False
-        self.inner = None  # the datagram transport to the server, once open
-        self.backlog = []  # plaintext that came before the inner socket was ready
+        self.peer = peer
 
-    def _flush(self):
-        out = self.buf.peek_outgoing(_CHUNK)
-        while out:
-            self.front.outer.sendto(out, self.addr)
-            self.buf.consume_outgoing(len(out))
-            out = self.buf.peek_outgoing(_CHUNK)
-
-    def feed(self, data):
-        self.buf.receive_from_network(data)
-        if not self.open:
-            self._handshake()
-        if self.open:
-            self._read()
-
-    def _handshake(self):
-        keys = self.front.keys
-        keys.asked = None
-        while self.buf._handshake_state is not _m.HandshakeStep.HANDSHAKE_OVER:
-            try:
-                self.buf.do_handshake()
-            except _m.WantWriteError:
-                self._flush()
-                continue
-            except _m.WantReadError:
-                self._flush()
-                return
-            except _m.HelloVerifyRequest:
-                # The cookie went out; the ClientHello that returns it starts afresh.
-                self._flush()
-                self.buf = self.front.fresh_buffer(self.cookie)
-                return
-            except _m.TLSError:
-                self._flush()  # the alert, if mbedTLS wrote one
-                self.front.drop(self)
-                return
-            if keys.asked is not None:
-                self.identity = keys.asked
-            self._flush()
-        self.open = True
-        self.front.connect(self)
-
-    def _read(self):
-        while True:
-            try:
-                data = self.buf.read(_CHUNK)
-            except _m.WantReadError:
-                return
-            except _m.WantWriteError:
-                self._flush()
-                return
-            except (_m.RaggedEOF, _m.TLSError):  # close_notify, a fatal alert
-                self.front.drop(self)
-                return
-            if not data:  # python-mbedtls: nothing (more) buffered
-                return
-            if self.inner is None:
-                self.backlog.append(data)
-            else:
-                self.inner.sendto(data)
-
-    def connected(self, transport):
-        self.inner = transport
-        for data in self.backlog:
-            transport.sendto(data)
-        self.backlog = []
-
-    def to_device(self, data):
-        if not self.open:
-            return
-        try:
-            self.buf.write(data)
-        except _m.TLSError:
-            self.front.drop(self)
-            return
-        self._flush()
-
-    def close(self):
-        self.open = False
-        if self.inner is not None:
-            self.inner.close()
+    def datagram_received(self, data, addr):
+        self.front.to_device(self.peer, data)
 
 
 class DtlsFront:
     """DtlsFront(keys, backend): keys {identity: key bytes}; backend the
     (host, port) of the plain server. `await start()`, then `port`."""
 
-    def __init__(self, keys, backend, host="127.0.0.1", port=0, ciphers=None):
-        self.keys = _Keys(keys)
+    def __init__(self, keys, backend, host="127.0.0.1", port=0):
         self.backend = backend
         self.host = host
         self.port = port
-        self.sessions = {}  # device address -> Session
-        self._inner = {}  # local port of a session's inner socket -> Session
-        self.outer = None
-        self._conf = _m.DTLSConfiguration(
-            pre_shared_key_store=self.keys, validate_certificates=False, ciphers=ciphers,
-            lowest_supported_version=_m.DTLSVersion.DTLSv1_2, highest_supported_version=_m.DTLSVersion.DTLSv1_2)
-        self._ctx = _m.ServerContext(self._conf)
+        self._wire = _Wire()
+        self.link = DtlsServerLink(self._wire, keys)
+        self._relays = {}  # device address -> inner transport (None while it opens)
+        self._by_port = {}  # local port of an inner socket -> device address
+        self._backlog = {}  # device address -> plaintext that came before its inner socket
         self._tasks = set()
 
     def __repr__(self):
-        return "<DtlsFront :%s, %d sessions>" % (self.port, len(self.sessions))
+        return "<DtlsFront :%s, %d sessions>" % (self.port, len(self.link.sessions))
+
+    @property
+    def sessions(self):
+        """{device address: PSK identity} of the sessions up now."""
+        return self.link.sessions
 
     async def start(self):
         loop = asyncio.get_running_loop()
-        self.outer, _ = await loop.create_datagram_endpoint(lambda: _Outer(self), local_addr=(self.host, self.port))
-        self.port = self.outer.get_extra_info("sockname")[1]
+        self._wire.transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Outer(self), local_addr=(self.host, self.port))
+        self.port = self._wire.transport.get_extra_info("sockname")[1]
         return self
 
     async def stop(self):
         for task in list(self._tasks):
             task.cancel()
-        for session in list(self.sessions.values()):
-            self.drop(session)
-        if self.outer is not None:
-            self.outer.close()
-            self.outer = None
-
-    def fresh_buffer(self, cookie):
-        buf = self._ctx.wrap_buffers()
-        buf.setcookieparam(cookie)
-        return buf
+        for peer in list(self._relays):
+            self._close_relay(peer)
+        self.link.close()
+        if self._wire.transport is not None:
+            self._wire.transport.close()
+            self._wire.transport = None
 
     def received(self, data, addr):
-        session = self.sessions.get(addr)
-        if session is not None and session.open and _new_handshake(data):
-            self.drop(session)  # the device starts over from the same address (RFC 6347 4.2.8)
-            session = None
-        if session is None:
-            if not _new_handshake(data):
-                return  # a record for no session we know: drop it silently
-            session = self.sessions[addr] = Session(self, addr)
+        self._wire.inbox.append((data, addr))
         try:
-            session.feed(data)
+            got = self.link.recv(0)
         except Exception:  # one broken session must not stop the others
-            self.drop(session)
+            self.link.drop(addr)
+            got = None
+        for peer in list(self._relays):
+            if peer not in self.link.sessions:
+                self._close_relay(peer)  # its session ended or was replaced
+        if got is not None:
+            self._to_server(got[1], got[0])
 
-    def connect(self, session):
+    def _to_server(self, peer, data):
+        if peer not in self._relays:
+            self._relays[peer] = None
+            self._backlog[peer] = []
+            self._open_relay(peer)
+        transport = self._relays[peer]
+        if transport is None:
+            self._backlog[peer].append(data)
+        else:
+            transport.sendto(data)
+
+    def _open_relay(self, peer):
         async def open_inner():
             loop = asyncio.get_running_loop()
             transport, _ = await loop.create_datagram_endpoint(
-                lambda: _Inner(session), local_addr=("127.0.0.1", 0), remote_addr=self.backend)
-            if not session.open:
+                lambda: _Inner(self, peer), local_addr=("127.0.0.1", 0), remote_addr=self.backend)
+            if peer not in self._relays:
                 transport.close()
                 return
-            self._inner[transport.get_extra_info("sockname")[1]] = session
-            session.connected(transport)
+            self._relays[peer] = transport
+            self._by_port[transport.get_extra_info("sockname")[1]] = peer
+            for data in self._backlog.pop(peer, ()):
+                transport.sendto(data)
 
         task = asyncio.ensure_future(open_inner())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def drop(self, session):
-        if self.sessions.get(session.addr) is session:
-            del self.sessions[session.addr]
-        if session.inner is not None:
-            self._inner.pop(session.inner.get_extra_info("sockname")[1], None)
-        session.close()
+    def _close_relay(self, peer):
+        transport = self._relays.pop(peer, None)
+        self._backlog.pop(peer, None)
+        if transport is not None:
+            self._by_port.pop(transport.get_extra_info("sockname")[1], None)
+            transport.close()
+
+    def to_device(self, peer, data):
+        try:
+            self.link.send(data, peer)
+        except OSError:  # the session is gone
+            self._close_relay(peer)
 
     def identity(self, address):
         """The PSK identity of the session the server sees at (host, port), or None."""
-        session = self._inner.get(address[1]) if address[0] in ("127.0.0.1", "::ffff:127.0.0.1") else None
-        return None if session is None else session.identity
-
-
-def _new_handshake(data):
-    # A ClientHello (handshake type 1) in a handshake record of epoch 0: the
-    # start of a session. A stray later flight of a failed handshake is not.
-    return len(data) > 13 and data[0] == _HANDSHAKE and data[3] == 0 and data[4] == 0 and data[13] == 1
+        if address[0] not in ("127.0.0.1", "::ffff:127.0.0.1"):
+            return None
+        peer = self._by_port.get(address[1])
+        return None if peer is None else self.link.sessions.get(peer)

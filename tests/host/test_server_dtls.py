@@ -8,7 +8,7 @@ pytest.importorskip("lwm2m.link.dtls")
 
 from lwm2m.link.dtls import DtlsError, DtlsLink  # noqa: E402
 from lwm2m.link.udp import UdpLink  # noqa: E402
-from test_server_firmware_coap import EngineDevice, until  # noqa: E402
+from test_server_firmware_coap import EngineDevice  # noqa: E402
 
 from host_sim.server import LwM2MServer  # noqa: E402
 
@@ -35,7 +35,6 @@ def test_device_registers_over_dtls_psk_and_is_read_through_it():
                 dev.notify(b"22.0")
                 assert (await obs.next(TIMEOUT)).payload == b"22.0"
                 assert len(server.dtls.sessions) == 1
-            await until(lambda: not server.dtls.sessions)  # the device's close_notify ended it
 
     run(go())
 
@@ -64,5 +63,21 @@ def test_plain_coap_still_works_next_to_dtls():
                 assert (await dev.register()).response.code == 0x41
                 reg = (await server.events.next("registered", "engine", TIMEOUT)).registration
                 assert reg.identity is None
+
+    run(go())
+
+
+def test_a_new_handshake_from_the_device_replaces_its_session():
+    async def go():
+        async with LwM2MServer(port=0, psk={"engine-id": KEY}, dtls_port=0) as server:
+            with EngineDevice(server.dtls_port, dtls_link(server.dtls_port)) as dev:
+                await dev.register()
+                first = (await server.events.next("registered", "engine", TIMEOUT)).registration.address
+                dev.call(dev.link.connect)  # the device lost its session: a new handshake, same port
+                await dev.register()
+                reg = (await server.events.next("registered", "engine", TIMEOUT)).registration
+                assert reg.address != first and reg.identity == "engine-id"
+                assert len(server.dtls.sessions) == 1
+                assert (await server.read("engine", "/3303/0/5700", "text", TIMEOUT)).payload == b"21.5"
 
     run(go())
