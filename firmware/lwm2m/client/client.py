@@ -18,6 +18,7 @@ from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
+from lwm2m.client import bootstrap as B
 
 _POST = const(2)
 _CHANGED = const(0x44)
@@ -70,16 +71,22 @@ class Client:
         self.connections = []
         self._observed = None  # (peer, token, reply) between handler and on_observe
         self._started = False
+        self.bootstrap = None  # a bootstrap in progress (lwm2m.client.bootstrap)
+        self._bs_peer = None
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
         model.listen(self._on_model)
 
     # -- life cycle --------------------------------------------------------
     def start(self):
-        """Read the servers from the model and begin registering with each."""
+        """Read the servers from the model and begin registering with each;
+        with no LwM2M server account but a bootstrap one, bootstrap first."""
         now = self.clock.time()
         resolve = self.config.get("resolve", _resolve)
-        for ssid, uri, sec, srv in S.find(self.model):
+        servers = S.find(self.model)
+        if not servers:
+            self.request_bootstrap()
+        for ssid, uri, sec, srv in servers:
             try:
                 peer = resolve(uri)
             except Exception as e:
@@ -90,6 +97,57 @@ class Client:
             c.reg.start(now)
         self._started = True
 
+    # -- bootstrap ---------------------------------------------------------------
+    def request_bootstrap(self):
+        """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
+        registrations): de-register, then ask the bootstrap server."""
+        b = B.Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
+        if not b.start(self.clock.time()):
+            self._log("no bootstrap server account")
+            return False
+        try:
+            self._bs_peer = self.config.get("resolve", _resolve)(b.uri)
+        except Exception as e:
+            self._log("bad bootstrap URI %r: %r" % (b.uri, e))
+            return False
+        for c in self.connections:
+            c.reg.deregister()
+        self.bootstrap = b
+        self._log("bootstrap with %s" % b.uri)
+        return True
+
+    def _bootstrap_step(self, now):
+        b = self.bootstrap
+        if b.state == B.DONE:
+            self._log("bootstrap finished")
+            self.bootstrap = None
+            for c in self.connections:
+                self._drop_observations(c)
+            self.connections = []
+            self.start()
+            return
+        for c in self.connections:
+            if c.reg.state == R.DEREGISTERING:
+                return  # leave the old servers before asking the bootstrap server
+        req = b.step(now)
+        if req is None:
+            return
+        method, path, query = req
+        m = Message(method)
+        m.set_uri_path("/".join(path))
+        for q in query:
+            m.add_query(q)
+        self._log("bootstrap request %s" % "&".join(query))
+
+        def done(ex):
+            t = self.clock.time()
+            if ex.error is not None or ex.response is None:
+                b.on_failure(t)
+            else:
+                b.on_response(t, ex.response.code)
+
+        self.endpoint.request(m, self._bs_peer, done)
+
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
         reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
@@ -99,11 +157,13 @@ class Client:
         c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
                        NotificationStore(cfg.get("store_limit", 32)))
         c.server.con_default = S.flag(model, srv, 26)
-        # Registration Update Trigger (/1/x/8) belongs to this connection.
+        # Registration Update Trigger (/1/x/8) and Bootstrap-Request Trigger
+        # (/1/x/9, run after its 2.04 has left) belong to this connection.
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
+            model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap))
         except CoapError as e:
-            self._log("no /1/%d/8: %r" % (srv, e))
+            self._log("no /1/%d/8 or 9: %r" % (srv, e))
         return c
 
     def deregister(self):
@@ -158,6 +218,8 @@ class Client:
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
         due = self.reporter.deadline()
+        if self.bootstrap is not None:
+            due = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
         for c in self.connections:
             d = c.reg.deadline()
             if d is not None and (due is None or d < due):
@@ -184,10 +246,15 @@ class Client:
                 self._log("deferred hook: %r" % (e,))
         try:
             now = self.clock.time()
+            if self.bootstrap is not None and self.online:
+                self._bootstrap_step(now)
             for c in self.connections:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
                     self._send_reg(c, req)
+                elif c.reg.state == R.FAILED and self.bootstrap is None and S.flag(self.model, c.srv_iid, 16):
+                    # Bootstrap on Registration Failure (/1/x/16)
+                    self.request_bootstrap()
             for item in self.reporter.due(now):
                 self._deliver(item)
         except Exception as e:
@@ -246,10 +313,17 @@ class Client:
         return self.connections[0] if len(self.connections) == 1 else None
 
     def _handle(self, req, peer):
+        if self.bootstrap is not None and peer == self._bs_peer:
+            return self._message(self.bootstrap.handle(req, self.dispatcher.codec_for, self.clock.time()))
         c = self._conn_for(peer)
         if c is None:
             raise CoapError(0x81, "unknown server")
         reply = self.dispatcher.handle(req, c.server)
+        if reply.observe == "start":
+            self._observed = (peer, req.token, reply, c)
+        return self._message(reply)
+
+    def _message(self, reply):
         m = Message(reply.code)
         if reply.ct is not None:
             m.add_option(CONTENT_FORMAT, reply.ct)
@@ -257,8 +331,6 @@ class Client:
             for seg in reply.location:
                 m.add_option(LOCATION_PATH, seg)
         m.payload = reply.payload or b""
-        if reply.observe == "start":
-            self._observed = (peer, req.token, reply, c)
         return m
 
     def _on_observe(self, obs):
