@@ -55,22 +55,23 @@ class FakeClock:
 
 
 class Link:
-    """One end of an in-memory datagram wire; `wire` records every datagram."""
+    """One port on an in-memory datagram hub; `wire` records every datagram."""
 
     mtu = 1152
 
-    def __init__(self, name, wire):
+    def __init__(self, name, wire, hub=None):
         self.name = name
         self.wire = wire
+        self.hub = hub if hub is not None else {}
+        self.hub[name] = self
         self.inbox = []
-        self.other = None
         self.up = True
 
     def send(self, data, peer):
         data = bytes(data)
         self.wire.append((self.name, data))
-        if self.up:
-            self.other.inbox.append((data, self.name))
+        if self.up and peer in self.hub:
+            self.hub[peer].inbox.append((data, self.name))
 
     def recv(self, timeout_ms):
         return self.inbox.pop(0) if self.inbox else None
@@ -79,24 +80,33 @@ class Link:
         pass
 
 
-def wire():
-    log = []
-    a, b = Link("client", log), Link("server", log)
-    a.other, b.other = b, a
-    return a, b, log
+def wire(*names):
+    """The client's link and one link per server name (default "server"), and the log."""
+    log, hub = [], {}
+    a = Link("client", log, hub)
+    others = [Link(n, log, hub) for n in (names or ("server",))]
+    return (a,) + tuple(others) + (log,)
 
 
 def pump(client, server_ep, link_c, link_s, rounds=50):
     """Deliver every datagram in flight, both ways, until the wire is quiet."""
+    pump_all(client, link_c, [(server_ep, link_s)], rounds)
+
+
+def pump_all(client, link_c, servers, rounds=50):
     for _ in range(rounds):
-        if not link_c.inbox and not link_s.inbox:
-            client.step()
-            if not link_s.inbox:
-                return
-        while link_s.inbox:
-            d, p = link_s.inbox.pop(0)
-            server_ep.receive(d, p)
+        client.step()
+        busy = False
+        for ep, link in servers:
+            while link.inbox:
+                busy = True
+                d, p = link.inbox.pop(0)
+                ep.receive(d, p)
         while link_c.inbox:
+            busy = True
             d, p = link_c.inbox.pop(0)
             client.endpoint.receive(d, p)
-        client.step()
+        if not busy:
+            client.step()
+            if not any(link.inbox for ep, link in servers):
+                return

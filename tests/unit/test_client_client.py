@@ -151,3 +151,63 @@ def test_poll_never_raises_on_garbage():
     c.poll(0)
     lc.inbox.append((b"", "server"))
     c.poll(0)
+
+
+def _two_servers():
+    from client_support import pump_all, wire as mkwire
+    from lwm2m.client.servers import provision, parse_uri
+    from lwm2m.client import acl
+
+    m = device()
+    m.remove((0, 0))
+    m.remove((1, 0))
+    provision(m, "coap://s1:5683", ssid=101, lifetime=300)
+    provision(m, "coap://s2:5683", ssid=102, lifetime=600)
+    m.add(2, 0, {0: 3, 1: 0, 2: {102: acl.READ}, 3: 101})
+    m.add(2, 1, {0: 3303, 1: 0, 3: 101})
+    m.add(2, 2, {0: 3303, 1: 65535, 2: {102: acl.CREATE}, 3: 101})
+    m.add(2, 3, {0: 1, 1: 0, 3: 101})  # each server owns its Server instance
+    m.add(2, 4, {0: 1, 1: 1, 3: 102})
+    clock = FakeClock()
+    lc, l1, l2, log = mkwire("s1", "s2")
+    s1, s2 = FakeServer(l1, clock), FakeServer(l2, clock)
+    c = Client(m, lc, clock, {"ep": "dev2", "resolve": lambda uri: parse_uri(uri)[1], "default_format": 110})
+    c.start()
+    pairs = [(s1.ep, l1), (s2.ep, l2)]
+
+    def run(server, r):
+        ex = server.ep.request(r, "client")
+        pump_all(c, lc, pairs)
+        return ex.response
+
+    pump_all(c, lc, pairs)
+    return m, c, s1, s2, run
+
+
+def test_several_servers_each_get_their_own_registration():
+    m, c, s1, s2, run = _two_servers()
+    assert s1.got[0][2] == ["ep=dev2", "lt=300", "lwm2m=1.1", "b=U"]
+    assert s2.got[0][2] == ["ep=dev2", "lt=600", "lwm2m=1.1", "b=U"]
+    assert [x.reg.state for x in c.connections] == [R.REGISTERED, R.REGISTERED]
+    # each server's Registration Update Trigger updates only that server
+    assert run(s2, req(POST, "/1/1/8")).code == 0x44
+    assert s2.got[-1][1] == ["rd", "abc"] and len(s1.got) == 1
+
+
+def test_access_control_applies_with_several_servers():
+    m, c, s1, s2, run = _two_servers()
+    assert run(s2, req(GET, "/3/0/0")).code == 0x45
+    w = b'[{"n":"/3303/0/5750","vs":"x"}]'
+    assert run(s2, req(PUT, "/3303/0/5750", w, ct=110)).code == 0x81
+    assert run(s1, req(PUT, "/3303/0/5750", w, ct=110)).code == 0x44  # the owner
+
+
+def test_instance_created_by_a_server_is_owned_by_it():
+    m, c, s1, s2, run = _two_servers()
+    r = run(s2, req(POST, "/3303", b'[{"n":"/3303/4/5750","vs":"n"}]', ct=110))
+    assert r.code == 0x41
+    aco = [i for i in m.instances(2) if m.get((2, i, 0)) == 3303 and m.get((2, i, 1)) == 4]
+    assert len(aco) == 1 and m.get((2, aco[0], 3)) == 102
+    assert run(s1, req(4, "/3303/4")).code == 0x81
+    assert run(s2, req(4, "/3303/4")).code == 0x42
+    assert not [i for i in m.instances(2) if m.get((2, i, 1)) == 4]

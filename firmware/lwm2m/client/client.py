@@ -66,6 +66,8 @@ class Client:
         ep.on_observe = self._on_observe
         ep.on_cancel = self._on_cancel
         self.dispatcher = Dispatcher(model, config.get("default_format", SENML_CBOR), self._acos)
+        self.dispatcher.on_created = self._aco_create
+        self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
         self.connections = []
         self._observed = None  # (peer, token, reply) between handler and on_observe
@@ -354,6 +356,22 @@ class Client:
             owner = S.get(m, (2, iid, 3))
             out.append((oid, inst, dict(acl), owner))
         return out
+
+    def _aco_create(self, path, server):
+        """A server created an instance: it owns it (E.3: an Access Control
+        instance naming it as owner, no ACL entries)."""
+        m = self.model
+        used = m.instances(2)
+        iid = 0
+        while iid in used:
+            iid += 1
+        m.add(2, iid, {0: path[0], 1: path[1], 3: server.ssid})
+
+    def _aco_delete(self, path):
+        m = self.model
+        for iid in m.instances(2):
+            if S.get(m, (2, iid, 0)) == path[0] and S.get(m, (2, iid, 1)) == path[1]:
+                m.remove((2, iid))
 
     def _log(self, text):
         if self.trace is not None:

@@ -83,6 +83,10 @@ class Dispatcher:
         self.default_format = default_format
         self.acos = acos
         self.codecs = codecs
+        # on_created(path, server) / on_deleted(path): with access control on,
+        # the client keeps the Access Control instances in step (E.3)
+        self.on_created = None
+        self.on_deleted = None
 
     def codec_for(self, fmt, accept=False):
         """The codec module for fmt; an unknown Accept is 4.06, an unknown
@@ -148,6 +152,8 @@ class Dispatcher:
                 raise CoapError(METHOD_NOT_ALLOWED, "delete needs an instance")
             self._check(server, ACL.DELETE, path)
             self.model.delete(path)
+            if self.on_deleted is not None:
+                self.on_deleted(path)
             return Reply(DELETED)
         raise CoapError(METHOD_NOT_ALLOWED, "method")
 
@@ -258,6 +264,8 @@ class Dispatcher:
         # model then picks the lowest free id
         iid = records[0][0][1] if records and len(records[0][0]) > 1 else None
         iid = self.model.create(path[0], iid, records)
+        if acos is not None and self.on_created is not None:
+            self.on_created((path[0], iid), server)
         reply = Reply(CREATED)
         reply.location = [str(path[0]), str(iid)]
         return reply
