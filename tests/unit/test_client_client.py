@@ -211,3 +211,37 @@ def test_instance_created_by_a_server_is_owned_by_it():
     assert run(s1, req(4, "/3303/4")).code == 0x81
     assert run(s2, req(4, "/3303/4")).code == 0x42
     assert not [i for i in m.instances(2) if m.get((2, i, 1)) == 4]
+
+
+def test_disable_executes_after_2_04_then_deregisters_and_comes_back():
+    m, clock, srv, c, lc, ls = _setup()
+    m.set((1, 0, 5), 30)
+    ex = srv.ep.request(req(POST, "/1/0/4"), "client")
+    pump(c, srv.ep, lc, ls)
+    assert ex.response.code == 0x44
+    assert srv.got[-1][:2] == (4, ["rd", "abc"])
+    assert c.next_timeout_ms() == 30000
+    clock.advance(30000)
+    pump(c, srv.ep, lc, ls)
+    assert srv.got[-1][1] == ["rd"] and c.connections[0].reg.state == R.REGISTERED
+
+
+def test_int_108_queue_mode_registers_with_q_and_sleeps_between_deadlines():
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600, queue=True, awake_ms=10000)
+    assert srv.got[0][2] == ["ep=dev1", "lt=3600", "lwm2m=1.1", "b=U", "Q"]
+    clock.advance(1000)
+    assert c.sleep_ms() == 0  # still awake: the server may have requests queued
+    clock.advance(9000)
+    assert c.sleep_ms() == (3600 - 93 - 10) * 1000  # until the Update is due
+    srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
+    pump(c, srv.ep, lc, ls)
+    clock.advance(10000)
+    m.set((3, 0, 9), 7)
+    assert c.sleep_ms() == 0  # a notification is due now
+    c.step()
+    assert c.sleep_ms() == 0  # and it woke the awake window again
+
+
+def test_not_in_queue_mode_sleep_is_not_offered():
+    m, clock, srv, c, lc, ls = _setup()
+    assert c.sleep_ms() is None

@@ -8,7 +8,7 @@
 #   client.start()
 #   while True:
 #       client.poll(1000)
-from lwm2m.compat import const, sockaddr
+from lwm2m.compat import const, sockaddr, ticks_diff
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
@@ -74,6 +74,7 @@ class Client:
         self._started = False
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
+        self._last_io = clock.ticks_ms()  # last LwM2M message in or out (queue mode)
         model.listen(self._on_model)
 
     # -- life cycle --------------------------------------------------------
@@ -95,18 +96,31 @@ class Client:
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
         reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
-        reg.configure(**S.settings(model, srv))
+        reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
         c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
                        NotificationStore(cfg.get("store_limit", 32)))
         c.server.con_default = S.flag(model, srv, 26)
-        # Registration Update Trigger (/1/x/8) belongs to this connection.
+        # Registration Update Trigger (/1/x/8) and Disable (/1/x/4) belong to
+        # this connection; Disable acts after its 2.04 has gone out.
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
+            model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c)))
         except CoapError as e:
-            self._log("no /1/%d/8: %r" % (srv, e))
+            self._log("Server instance %d: %r" % (srv, e))
         return c
+
+    def _settings(self, srv):
+        out = S.settings(self.model, srv)
+        if self.config.get("queue") is not None:
+            out["queue"] = bool(self.config["queue"])
+        return out
+
+    def _disable(self, c):
+        timeout = S.get(self.model, (1, c.srv_iid, 5), 86400)
+        self._log("server %d disabled for %d s" % (c.ssid, timeout))
+        c.reg.disable(self.clock.time(), timeout)
 
     def deregister(self):
         """Start De-register with every server (sent by the next step)."""
@@ -118,8 +132,6 @@ class Client:
         """De-register from every server, waiting up to wait_ms for answers."""
         self.deregister()
         t0 = self.clock.ticks_ms()
-        from lwm2m.compat import ticks_diff
-
         while any(c.reg.state == R.DEREGISTERING for c in self.connections):
             left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
             if left <= 0:
@@ -170,6 +182,21 @@ class Client:
             out = t
         return out
 
+    def sleep_ms(self):
+        """Queue mode (1.1.1 6.5): how long the device may now sleep with the
+        radio off: 0 while it must stay awake (an exchange in progress, or
+        less than `awake_ms` (default 93000, MAX_TRANSMIT_WAIT) since the last
+        message), else the time to the next registration or notification
+        deadline. None when no server uses queue mode."""
+        if not [c for c in self.connections if c.reg.cfg["queue"]]:
+            return None
+        if self._later or self.endpoint.next_timeout_ms() is not None:
+            return 0
+        if ticks_diff(self.clock.ticks_ms(), self._last_io) < self.config.get("awake_ms", 93000):
+            return 0
+        t = self.next_timeout_ms()
+        return 3600000 if t is None else t
+
     def defer(self, fn):
         """Run fn() at the next step, after the response to the request being
         handled has been sent (Reboot must answer 2.04 first)."""
@@ -211,6 +238,7 @@ class Client:
                                 "/".join(path), "&".join(query)))
 
         def done(ex):
+            self._io()
             now = self.clock.time()
             if ex.error is not None or ex.response is None:
                 self._log("%s: %s" % ("/".join(path), ex.error))
@@ -221,7 +249,11 @@ class Client:
                 self._log("%s -> %d.%02d" % ("/".join(path), r.code >> 5, r.code & 31))
             self._after_reg(c, fresh)
 
+        self._io()
         self.endpoint.request(m, c.peer, done)
+
+    def _io(self):
+        self._last_io = self.clock.ticks_ms()
 
     def _after_reg(self, c, fresh):
         ok = c.reg.registered()
@@ -248,6 +280,7 @@ class Client:
         return self.connections[0] if len(self.connections) == 1 else None
 
     def _handle(self, req, peer):
+        self._io()
         c = self._conn_for(peer)
         if c is None:
             raise CoapError(0x81, "unknown server")
@@ -298,6 +331,7 @@ class Client:
         if code == 0x45:
             m.add_option(CONTENT_FORMAT, o.fmt)
         m.payload = payload
+        self._io()
         self.endpoint.notify(o.key, m, con)
 
     def _flush(self, c):
@@ -319,6 +353,7 @@ class Client:
                 m.set_uri_path("dp")
                 m.add_option(CONTENT_FORMAT, SENML_CBOR)
                 m.payload = self.dispatcher.codec_for(SENML_CBOR).encode(records, ())
+                self._io()
                 return self.endpoint.request(m, c.peer, callback)
         return None
 
@@ -337,7 +372,7 @@ class Client:
             if path[0] == 1:
                 for c in self.connections:
                     if len(path) < 2 or path[1] == c.srv_iid:
-                        c.reg.configure(**S.settings(self.model, c.srv_iid))
+                        c.reg.configure(**self._settings(c.srv_iid))
                         c.server.con_default = S.flag(self.model, c.srv_iid, 26)
         except Exception as e:
             self._log("model event: %r" % (e,))
