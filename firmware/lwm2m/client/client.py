@@ -168,6 +168,17 @@ class Client:
         self.step()
         return got
 
+    # The sans-IO actor interface (host simulator: port.attach(client)).
+    def receive(self, data, peer):
+        """One incoming datagram, then whatever became due."""
+        self.endpoint.receive(data, peer)
+        self.step()
+
+    def tick(self):
+        """Run the CoAP timers and the LwM2M deadlines that are due."""
+        self.endpoint.tick()
+        self.step()
+
     def next_timeout_ms(self):
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
