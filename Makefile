@@ -6,7 +6,7 @@ MICROPYTHON := $(BIN)/micropython
 MP_HEAP ?= 4M
 MPY_DIR := build/mpy
 
-.PHONY: all venv system-deps mpy test test-cpython test-micropython sim bench clean
+.PHONY: all venv system-deps mpy test test-cpython test-micropython sim bench clean manifests package deploy flash firmware
 
 all: test
 
@@ -55,6 +55,29 @@ run: mpy  # the client on the MicroPython unix port: make run SERVER=coap://127.
 
 bench: mpy
 	$(BIN)/python -m bench
+
+# Board tooling (README, "Boards and deployment").
+BOARD ?= unix
+board_field = $(shell $(BIN)/python -c "import json,sys; print(json.load(open('boards/$(BOARD)/board.json')).get('$(1)', ''))")
+
+manifests: venv
+	$(BIN)/python tools/boards.py
+
+package: venv
+	$(BIN)/python tools/gen_package.py
+
+deploy: mpy
+	@test -n "$(PORT)" || { echo "usage: make deploy BOARD=<board> PORT=<serial port or pty> [ROMFS=1]"; exit 2; }
+	$(BIN)/python tools/deploy.py --board $(BOARD) --port $(PORT) $(if $(ROMFS),--romfs)
+
+flash: venv
+	@test -n "$(PORT)" -a -n "$(FIRMWARE)" || { echo "usage: make flash BOARD=<board> PORT=<port> FIRMWARE=<image>"; exit 2; }
+	$(BIN)/python tools/flash.py --board $(BOARD) --port $(PORT) --firmware $(FIRMWARE)
+
+firmware: venv
+	@test -n "$(MPY_DIR)" || { echo "usage: make firmware BOARD=<board> MPY_DIR=<micropython checkout>"; exit 2; }
+	$(MAKE) -C $(MPY_DIR)/ports/$(call board_field,port) BOARD=$(call board_field,mpy_board) \
+	  FROZEN_MANIFEST=$(abspath boards/$(BOARD)/manifest.py)
 
 clean:
 	rm -rf build $(VENV)

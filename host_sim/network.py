@@ -20,6 +20,7 @@ from host_sim.trace import Trace
 
 DEFAULT_MTU = 1152  # IPv6 minimum MTU (1280) minus IP, UDP and DTLS headers
 DEFAULT_DELAY_MS = 10
+_FOREVER_MS = 10 ** 15  # longer than any simulation: about 30,000 years
 
 
 class Path:
@@ -28,12 +29,16 @@ class Path:
     loss, duplicate, reorder: probabilities in [0, 1]. delay_ms + a uniform
     0..jitter_ms: the one-way delay. A reordered datagram is held back an extra
     reorder_ms, so datagrams sent after it overtake it. A duplicated datagram
-    arrives twice, each copy with its own delay.
+    arrives twice, each copy with its own delay. rate_bps (None: unlimited)
+    adds the time to put each datagram's payload on the air, one after another,
+    as on an NB-IoT link of a few kbit/s.
     """
 
     def __init__(self, rng, delay_ms=DEFAULT_DELAY_MS, jitter_ms=0, loss=0.0, duplicate=0.0,
-                 reorder=0.0, reorder_ms=200):
+                 reorder=0.0, reorder_ms=200, rate_bps=None):
         self.rng = rng
+        self.rate_bps = rate_bps
+        self.busy_until = 0  # when the last datagram is fully sent, at rate_bps
         self.delay_ms = delay_ms
         self.jitter_ms = jitter_ms
         self.loss = loss
@@ -43,21 +48,31 @@ class Path:
 
     def set(self, **settings):
         for name, value in settings.items():
-            if not hasattr(self, name) or name == "rng":
+            if not hasattr(self, name) or name in ("rng", "busy_until"):
                 raise TypeError("no path setting %r" % name)
             setattr(self, name, value)
         return self
 
-    def transmit(self):
+    def airtime(self, now, nbytes):
+        """ms from now until a datagram of nbytes is fully sent (queueing behind
+        the ones before it); 0 without a rate."""
+        if not self.rate_bps:
+            return 0
+        start = max(now, self.busy_until)
+        self.busy_until = start + -(-nbytes * 8000 // self.rate_bps)
+        return self.busy_until - now
+
+    def transmit(self, now=0, nbytes=0):
         """The fate of one datagram: (list of arrival delays in ms, list of tags).
         An empty delay list means it was lost."""
         rng = self.rng
+        sent = self.airtime(now, nbytes)
         if self.loss and rng.random() < self.loss:
             return [], ["LOST"]
         copies = 2 if self.duplicate and rng.random() < self.duplicate else 1
         delays, tags = [], []
         for _ in range(copies):
-            delay = self.delay_ms + (rng.randint(0, self.jitter_ms) if self.jitter_ms else 0)
+            delay = sent + self.delay_ms + (rng.randint(0, self.jitter_ms) if self.jitter_ms else 0)
             if self.reorder and rng.random() < self.reorder:
                 delay += self.reorder_ms
                 tags.append("LATE+%dms" % self.reorder_ms)
@@ -82,7 +97,7 @@ class Nat:
         self._next_port = first_port
         self._out = {}  # private addr -> [public addr, last used ms]
         self._in = {}  # public addr -> private addr
-        self.rebindings = 0
+        self.mappings_made = 0  # the first mapping and every rebinding
 
     def _live(self, private, now):
         entry = self._out.get(private)
@@ -106,8 +121,16 @@ class Nat:
         self._next_port += 1
         self._out[private] = [public, now]
         self._in[public] = private
-        self.rebindings += 1
+        self.mappings_made += 1
         return public, True
+
+    def peek(self, public, now):
+        """The private address behind `public` if its mapping is live, without
+        refreshing it."""
+        private = self._in.get(public)
+        if private is None or self._live(private, now) is None:
+            return None
+        return private
 
     def inbound(self, public, now):
         """The private address behind `public`, or None if no live mapping."""
@@ -161,11 +184,20 @@ class Port:
 
     def attach(self, actor):
         """Hand every arriving datagram to actor.receive(data, peer) at once
-        (and tick the actor from the simulator) instead of queueing it for recv()."""
+        (and tick the actor from the simulator) instead of queueing it for recv().
+        An actor attached before is detached."""
+        if self.actor is not None and self.actor is not actor:
+            self.detach()
         self.actor = actor
         if actor not in self.node.network.sim.actors:
             self.node.network.sim.add_actor(actor)
         return actor
+
+    def detach(self):
+        """Back to queueing datagrams for recv(); the actor is no longer ticked."""
+        actor, self.actor = self.actor, None
+        if actor is not None and actor in self.node.network.sim.actors:
+            self.node.network.sim.remove_actor(actor)
 
     def send(self, data, peer):
         if self.closed:
@@ -174,11 +206,17 @@ class Port:
 
     def recv(self, timeout_ms):
         """The next datagram (data, peer), or None after timeout_ms of virtual
-        time. Called from outside the simulator it runs the simulation while it
-        waits; from inside an actor it does not block."""
+        time (None: until nothing more can arrive). Called from outside the
+        simulator it runs the simulation while it waits; from inside an actor it
+        does not block."""
         if not self._inbox and not self.closed:
             sim = self.node.network.sim
-            if not sim.running and timeout_ms:
+            if sim.running:
+                pass
+            elif timeout_ms is None:
+                # Wait for as long as anything may still arrive.
+                sim.run_until(lambda: self._has_input() or sim.next_time() is None, _FOREVER_MS)
+            elif timeout_ms > 0:
                 sim.run_until(self._has_input, timeout_ms)
         if self._inbox:
             return self._inbox.pop(0)
@@ -192,16 +230,12 @@ class Port:
         self._inbox = []
         self.node.ports.pop(self.address[1], None)
         self.node.network._routes.pop(self.address, None)
-        actor = self.actor
-        if actor is not None and actor in self.node.network.sim.actors:
-            self.node.network.sim.remove_actor(actor)
+        self.detach()
 
     def _deliver(self, data, peer):
         if self.closed:
             return
-        counters = self.node.counters
-        counters.down_datagrams += 1
-        counters.down_bytes += len(data)
+        self.node.count("down", len(data))
         if self.actor is not None:
             self.actor.receive(data, peer)
         else:
@@ -216,7 +250,24 @@ class Node:
         self.nat = nat
         self.ports = {}
         self.counters = Counters()
+        self.watchers = []  # fn(now_ms, "up" or "down", nbytes) per datagram: the energy model's feed
         self._next_port = 49152
+
+    def watch(self, fn):
+        """Call fn(now_ms, direction, nbytes) for every datagram this node
+        sends ("up") or receives ("down")."""
+        self.watchers.append(fn)
+
+    def count(self, direction, nbytes):
+        c = self.counters
+        if direction == "up":
+            c.up_datagrams += 1
+            c.up_bytes += nbytes
+        else:
+            c.down_datagrams += 1
+            c.down_bytes += nbytes
+        for fn in self.watchers:
+            fn(self.network.sim.clock.now_ms, direction, nbytes)
 
     def port(self, number=None, mtu=DEFAULT_MTU):
         """Open a port (an ephemeral one if number is None); returns the link."""
@@ -256,7 +307,8 @@ class Network:
         self._next_host = 2
 
     def node(self, name, host=None, nat=None):
-        """The node called name, made on first use (host 10.0.0.N unless given)."""
+        """The node called name, made on first use (host 10.0.0.N unless given);
+        a nat given later puts an existing node behind it."""
         node = self.nodes.get(name)
         if node is None:
             if host is None:
@@ -264,6 +316,8 @@ class Network:
                 self._next_host += 1
             node = Node(self, name, host, nat)
             self.nodes[name] = node
+        elif nat is not None:
+            node.nat = nat
         return node
 
     def path(self, src, dst, **settings):
@@ -282,40 +336,50 @@ class Network:
         self.path(b, a, **settings)
 
     def _resolve(self, peer, now):
-        """The Port that datagrams sent to `peer` reach now, or None."""
-        port = self._routes.get(tuple(peer))
+        """(Port that datagrams sent to `peer` reach now, the Nat they pass or
+        None); (None, None) when nobody holds the address."""
+        port = self._routes.get(peer)
         if port is not None:
-            return port
+            return port, None
         for node in self.nodes.values():
             if node.nat is not None:
-                private = node.nat.inbound(tuple(peer), now)
+                private = node.nat.peek(peer, now)
                 if private is not None:
-                    return self._routes.get(private)
-        return None
+                    return self._routes.get(private), node.nat
+        return None, None
 
     def _send(self, port, data, peer):
         now = self.sim.clock.now_ms
         node = port.node
-        node.counters.up_datagrams += 1
-        node.counters.up_bytes += len(data)
+        node.count("up", len(data))
+        peer = tuple(peer)
         src = port.address
         if node.nat is not None:
             src, fresh = node.nat.outbound(port.address, now)
             if fresh:
                 self.trace.note("nat: %s %s:%d is seen as %s:%d" % ((node.name,) + port.address + src))
-        dst_port = self._resolve(peer, now)
+        dst_port, nat = self._resolve(peer, now)
         if dst_port is None:
             delays, tags = [], ["NO ROUTE"]
         elif len(data) > port.mtu:
             delays, tags = [], ["OVER MTU %d" % port.mtu]
         else:
-            delays, tags = self.path(node.name, dst_port.node.name).transmit()
+            delays, tags = self.path(node.name, dst_port.node.name).transmit(now, len(data))
         dst_name = dst_port.node.name if dst_port is not None else "?"
-        self.trace.datagram(node.name, src, dst_name, tuple(peer), data, tags)
+        self.trace.datagram(node.name, src, dst_name, peer, data, tags)
         if not delays:
             node.counters.lost += 1
         for delay in delays:
-            self.sim.call_later(delay, dst_port._deliver, data, src)
+            self.sim.call_later(delay, self._arrive, dst_port, nat, peer, data, src, node)
+
+    def _arrive(self, dst_port, nat, peer, data, src, sender):
+        # A NAT is checked when the datagram reaches it: the mapping may have
+        # been forgotten while the datagram was on its way.
+        if nat is not None and nat.inbound(peer, self.sim.clock.now_ms) != dst_port.address:
+            sender.counters.lost += 1
+            self.trace.note("nat: no mapping for %s:%d any more, datagram from %s dropped" % (peer + (sender.name,)))
+            return
+        dst_port._deliver(data, src)
 
     def totals(self):
         """{node name: Counters.as_dict()} for every node."""

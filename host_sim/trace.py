@@ -4,6 +4,8 @@ src -> dst, size and a one-line CoAP decode, plus notes from the scenario.
 Records are kept as tuples so tests can compare runs; lines() formats them.
 Pass echo=print to see lines as they happen.
 """
+import collections
+
 from host_sim.coapdump import describe
 
 DATAGRAM, NOTE = "datagram", "note"
@@ -20,6 +22,9 @@ class Trace:
         self.echo = echo
         self.keep = keep
         self.records = []
+        # Recent (sender, bytes): the same bytes again from the same sender
+        # are a retransmission or a replayed reply (CoAP MIDs differ otherwise).
+        self._recent = collections.deque(maxlen=64)
 
     def _add(self, record):
         if self.keep:
@@ -29,7 +34,13 @@ class Trace:
 
     def datagram(self, src_name, src, dst_name, dst, data, tags):
         """One datagram as sent; tags say what the network did to it (LOST, DUP, ...)."""
-        self._add((self.clock.now_ms, DATAGRAM, src_name, src, dst_name, dst, bytes(data), tuple(tags)))
+        data = bytes(data)
+        key = (src_name, data)
+        if key in self._recent:
+            tags = ["AGAIN"] + list(tags)
+        else:
+            self._recent.append(key)
+        self._add((self.clock.now_ms, DATAGRAM, src_name, src, dst_name, dst, data, tuple(tags)))
 
     def note(self, text):
         self._add((self.clock.now_ms, NOTE, text))

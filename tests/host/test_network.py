@@ -283,3 +283,50 @@ def test_sleep_outside_the_simulator_lets_the_network_run():
     sim.clock.sleep_ms(500)
     assert rec.got == [(100, b"x", a.address)]
     assert sim.now_ms == 500
+
+
+def test_nat_mapping_forgotten_while_a_datagram_is_in_flight_drops_it():
+    sim = Simulator()
+    net = Network(sim, delay_ms=1000)
+    nat = Nat(idle_ms=10 ** 9)
+    dev = net.node("device", nat=nat).port()
+    srv = net.node("server").port(5683)
+    dev.send(b"1", srv.address)
+    public = srv.recv(2000)[1]
+    srv.send(b"reply", public)
+    sim.run_for(500)
+    nat.rebind()
+    assert dev.recv(2000) is None
+    assert net.nodes["server"].counters.lost == 1
+    assert "no mapping" in net.trace.text()
+
+
+def test_watchers_see_each_datagram_with_its_time_and_direction():
+    sim, net, a, b = make(delay_ms=70)
+    seen = []
+    net.nodes["device"].watch(lambda t, d, n: seen.append((t, d, n)))
+    a.send(b"abc", b.address)
+    sim.run_for(100)
+    b.send(b"12345", a.address)
+    sim.run_for(100)
+    assert seen == [(0, "up", 3), (170, "down", 5)]
+
+
+def test_rate_limit_queues_datagrams_one_after_another():
+    sim, net, a, b = make(delay_ms=10)
+    net.path("device", "server", rate_bps=8000)  # one byte per ms
+    rec = b.attach(Recorder(sim.clock))
+    a.send(bytes(100), b.address)
+    a.send(bytes(100), b.address)
+    sim.run_for(1000)
+    a.send(bytes(50), b.address)
+    sim.run_for(1000)
+    assert [t for t, _, _ in rec.got] == [110, 210, 1060]
+
+
+def test_recv_without_timeout_waits_until_something_arrives():
+    sim, net, a, b = make(delay_ms=700)
+    sim.call_at(5000, a.send, b"late", b.address)
+    assert b.recv(None) == (b"late", a.address)
+    assert sim.now_ms == 5700
+    assert b.recv(None) is None  # nothing pending: returns instead of waiting forever
