@@ -245,3 +245,30 @@ def test_int_108_queue_mode_registers_with_q_and_sleeps_between_deadlines():
 def test_not_in_queue_mode_sleep_is_not_offered():
     m, clock, srv, c, lc, ls = _setup()
     assert c.sleep_ms() is None
+
+
+def test_offline_a_due_update_does_not_keep_the_loop_busy():
+    m, clock, srv, c, lc, ls = _setup(lifetime=60)
+    c.set_online(False)
+    clock.advance(45000)  # the Update is due
+    c.step()
+    assert c.next_timeout_ms() is None and lc.wire[-1][0] == "server"
+    c.set_online(True)
+    pump(c, srv.ep, lc, ls)
+    assert srv.got[-1][:2] == (POST, ["rd", "abc"])
+
+
+def test_after_a_nat_timeout_a_notification_goes_after_an_update():
+    m, clock, srv, c, lc, ls = _setup(nat_timeout_ms=60000)
+    srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
+    pump(c, srv.ep, lc, ls)
+    m.set((3, 0, 9), 1)
+    pump(c, srv.ep, lc, ls)
+    mark = len(lc.wire)
+    assert decode(lc.wire[mark - 1][1]).code == 0x45  # recent traffic: sent at once
+    clock.advance(61000)
+    m.set((3, 0, 9), 2)
+    pump(c, srv.ep, lc, ls)
+    sent = [decode(d) for who, d in lc.wire[mark:] if who == "client"]
+    assert sent[0].uri_path() == ["rd", "abc"]
+    assert bytes(sent[1].payload) == b'[{"n":"/3/0/9","v":2}]'

@@ -183,7 +183,7 @@ class Client:
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
         due = self.reporter.deadline()
-        for c in self.connections:
+        for c in self.connections if self.online else ():  # offline nothing is sent
             d = c.reg.deadline()
             if d is not None and (due is None or d < due):
                 due = d
@@ -333,6 +333,14 @@ class Client:
         if not (self.online and c.reg.registered()):
             if S.flag(self.model, c.srv_iid, 6):
                 c.store.push(o.key, item, o.attrs().get("hqmax"))
+            return
+        nat = self.config.get("nat_timeout_ms")
+        if nat and (len(c.store) or ticks_diff(self.clock.ticks_ms(), self._last_io) > nat):
+            # Quiet longer than a carrier NAT keeps its mapping: the server
+            # would not know our new address. Update first; the notification
+            # follows it (flushed when the Update succeeds).
+            c.store.push(o.key, item, o.attrs().get("hqmax"))
+            c.reg.trigger_update()
             return
         self._notify(item)
 
