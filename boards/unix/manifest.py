@@ -10,6 +10,7 @@ package(
         "client/__init__.py",
         "client/acl.py",
         "client/attrs.py",
+        "client/bootstrap.py",
         "client/client.py",
         "client/dispatch.py",
         "client/execargs.py",

@@ -14,6 +14,7 @@ from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.client import servers as S
 from lwm2m.client import reglinks, registration as R
+from lwm2m.client import bootstrap as B
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
@@ -70,16 +71,27 @@ class Client:
         self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
         self.connections = []
+        self.bs = None  # a Bootstrap while one runs (or ran)
+        self.bs_peer = None
+        self._bs_handler = B.BootstrapHandler(model, self.dispatcher, self._bootstrap_finished)
         self._observed = None  # (peer, token, reply) between handler and on_observe
         self._started = False
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
         self._last_io = clock.ticks_ms()  # last LwM2M message in or out (queue mode)
+        model.add(0)  # Security and Server are mandatory: present even before bootstrap fills them
+        model.add(1)
         model.listen(self._on_model)
 
     # -- life cycle --------------------------------------------------------
     def start(self):
-        """Read the servers from the model and begin registering with each."""
+        """Begin registering with every LwM2M server in objects 0/1; with none
+        (or config "bootstrap": True), bootstrap first."""
+        self._started = True
+        if self.config.get("bootstrap") or not self._start_servers():
+            self._start_bootstrap()
+
+    def _start_servers(self):
         now = self.clock.time()
         resolve = self.config.get("resolve", _resolve)
         for ssid, uri, sec, srv in S.find(self.model):
@@ -91,7 +103,36 @@ class Client:
             c = self._connection(ssid, uri, peer, sec, srv)
             self.connections.append(c)
             c.reg.start(now)
-        self._started = True
+        return len(self.connections)
+
+    # -- bootstrap (client initiated, 1.1.1 6.1) ---------------------------
+    def _start_bootstrap(self):
+        acct = B.bootstrap_account(self.model)
+        if acct is None:
+            self._log("no LwM2M server and no bootstrap server in object 0")
+            return
+        sec, uri, hold = acct
+        try:
+            self.bs_peer = self.config.get("resolve", _resolve)(uri)
+        except Exception as e:
+            self._log("bad bootstrap URI %r: %r" % (uri, e))
+            return
+        self.bs = B.Bootstrap(self.config["ep"], self.config.get("pct"), hold or 0,
+                              self.config.get("bs_timeout", 247))
+        self._log("bootstrap from %s" % uri)
+        self.bs.start(self.clock.time())
+
+    def _bootstrap_finished(self):
+        self.bs.finished()
+        self._log("bootstrap finished")
+        self.defer(self._after_bootstrap)
+
+    def _after_bootstrap(self):
+        for c in self.connections:
+            self._drop_observations(c)
+        self.connections = []
+        if not self._start_servers():
+            self._log("bootstrap gave no usable LwM2M server")
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
@@ -183,8 +224,11 @@ class Client:
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
         due = self.reporter.deadline()
-        for c in self.connections if self.online else ():  # offline nothing is sent
-            d = c.reg.deadline()
+        regs = [c.reg for c in self.connections]
+        if self.bs is not None:
+            regs.append(self.bs)
+        for r in regs if self.online else ():  # offline nothing is sent
+            d = r.deadline()
             if d is not None and (due is None or d < due):
                 due = d
         out = None if due is None else max(0, (due - now) * 1000)
@@ -224,10 +268,18 @@ class Client:
                 self._log("deferred hook: %r" % (e,))
         try:
             now = self.clock.time()
+            if self.bs is not None and self.online:
+                req = self.bs.step(now)
+                if req is not None:
+                    self._send(req, self.bs_peer, self.bs, None)
             for c in self.connections:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
                     self._send_reg(c, req)
+                elif c.reg.state == R.FAILED and S.flag(self.model, c.srv_iid, 16) \
+                        and (self.bs is None or not self.bs.active()):
+                    self._log("registration with server %d failed: bootstrap" % c.ssid)
+                    self._start_bootstrap()
             for item in self.reporter.due(now):
                 self._deliver(item)
         except Exception as e:
@@ -235,6 +287,14 @@ class Client:
 
     # -- registration traffic ----------------------------------------------
     def _send_reg(self, c, req):
+        fresh = req[1] == ["rd"]
+        self._log("%s %s %s" % ("register" if fresh else "update" if req[0] == _POST else "deregister",
+                                "/".join(req[1]), "&".join(req[2])))
+        self._send(req, c.peer, c.reg, lambda: self._after_reg(c, fresh))
+
+    def _send(self, req, peer, machine, after):
+        """Send a (method, path, query, payload, ct) request of a state
+        machine (Registration, Bootstrap) and report its outcome to it."""
         method, path, query, payload, ct = req
         m = Message(method)
         m.set_uri_path(path)
@@ -244,24 +304,26 @@ class Client:
             m.add_option(CONTENT_FORMAT, ct)
         if payload:
             m.payload = payload
-        fresh = path == ["rd"]
-        self._log("%s %s %s" % ("register" if fresh else "update" if method == _POST else "deregister",
-                                "/".join(path), "&".join(query)))
+        where = "/".join(path)
 
         def done(ex):
             self._io()
             now = self.clock.time()
             if ex.error is not None or ex.response is None:
-                self._log("%s: %s" % ("/".join(path), ex.error))
-                c.reg.on_failure(now)
+                self._log("%s: %s" % (where, ex.error))
+                machine.on_failure(now)
             else:
                 r = ex.response
-                c.reg.on_response(now, r.code, r.location_path())
-                self._log("%s -> %d.%02d" % ("/".join(path), r.code >> 5, r.code & 31))
-            self._after_reg(c, fresh)
+                if machine is self.bs:
+                    machine.on_response(now, r.code)
+                else:
+                    machine.on_response(now, r.code, r.location_path())
+                self._log("%s -> %d.%02d" % (where, r.code >> 5, r.code & 31))
+            if after is not None:
+                after()
 
         self._io()
-        self.endpoint.request(m, c.peer, done)
+        self.endpoint.request(m, peer, done)
 
     def _io(self):
         self._last_io = self.clock.ticks_ms()
@@ -292,10 +354,17 @@ class Client:
 
     def _handle(self, req, peer):
         self._io()
+        if self.bs is not None and self.bs.active() and (peer == self.bs_peer or not self.connections):
+            return self._message(self._bs_handler.handle(req))
         c = self._conn_for(peer)
         if c is None:
             raise CoapError(0x81, "unknown server")
         reply = self.dispatcher.handle(req, c.server)
+        if reply.observe == "start":
+            self._observed = (peer, req.token, reply, c)
+        return self._message(reply)
+
+    def _message(self, reply):
         m = Message(reply.code)
         if reply.ct is not None:
             m.add_option(CONTENT_FORMAT, reply.ct)
@@ -303,8 +372,6 @@ class Client:
             for seg in reply.location:
                 m.add_option(LOCATION_PATH, seg)
         m.payload = reply.payload or b""
-        if reply.observe == "start":
-            self._observed = (peer, req.token, reply, c)
         return m
 
     def _on_observe(self, obs):
