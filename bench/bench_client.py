@@ -89,8 +89,7 @@ def heap():
 def wire():
     sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
     sys.path.insert(0, os.path.join(ROOT, "firmware"))
-    from client_support import device, FakeClock, wire as mkwire, pump, req
-    from test_client_client import FakeServer
+    from client_support import device, FakeClock, FakeServer, wire as mkwire, pump, req
     from lwm2m.coap.message import decode
     from lwm2m.client.client import Client
 

@@ -1,7 +1,7 @@
 # A small device on the real data model, and CoAP requests built with the
 # real Message class, for the client's unit tests.
 from lwm2m.model import Model
-from lwm2m.coap.message import Message, CONTENT_FORMAT, ACCEPT, OBSERVE
+from lwm2m.coap.message import Message, CONTENT_FORMAT, ACCEPT, OBSERVE, LOCATION_PATH
 
 GET, POST, PUT, DELETE, FETCH, IPATCH = 1, 2, 3, 4, 5, 7
 SENML_JSON = 110
@@ -110,3 +110,33 @@ def pump_all(client, link_c, servers, rounds=50):
             client.step()
             if not any(link.inbox for ep, link in servers):
                 return
+
+
+class FakeServer:
+    """A CoAP Endpoint answering like a LwM2M (bootstrap) server: Register
+    2.01 rd/abc, Update `update_code` (2.04), De-register 2.02, /bs `bs_code`
+    (2.04), anything else 2.04. `got`: (code, path, query, payload) of each request."""
+
+    def __init__(self, link, clock):
+        from lwm2m.coap.endpoint import Endpoint
+
+        self.ep = Endpoint(link, clock, handler=self.handle)
+        self.got = []
+        self.update_code = 0x44
+        self.bs_code = 0x44
+
+    def handle(self, m, peer):
+        from lwm2m.coap.message import Message
+
+        path = m.uri_path()
+        self.got.append((m.code, path, m.uri_query(), bytes(m.payload)))
+        if path == ["bs"]:
+            return Message(self.bs_code)
+        if path == ["rd"]:
+            r = Message(0x41)
+            r.add_option(LOCATION_PATH, "rd")
+            r.add_option(LOCATION_PATH, "abc")
+            return r
+        if path == ["rd", "abc"]:
+            return Message(self.update_code if m.code == POST else 0x42)
+        return Message(0x44)

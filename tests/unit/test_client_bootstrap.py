@@ -1,34 +1,12 @@
 # Client-initiated bootstrap (1.1.1 6.1; int-0, int-1, int-4, int-7, int-9) over
 # an in-memory wire, the bootstrap server a real CoAP Endpoint.
-from support import raises
-from client_support import FakeClock, wire, pump_all, req, GET, POST, PUT, DELETE
+from client_support import FakeClock, FakeServer, wire, pump_all, req, GET, POST, PUT, DELETE
 from lwm2m.model import Model
-from lwm2m.coap.endpoint import Endpoint
-from lwm2m.coap.message import Message, LOCATION_PATH
 from lwm2m.client.client import Client
 from lwm2m.client import bootstrap as B, registration as R
 from lwm2m.client.servers import parse_uri
 
 J = 110
-
-
-class Srv:
-    def __init__(self, link, clock):
-        self.ep = Endpoint(link, clock, handler=self.handle)
-        self.got = []
-        self.bs_code = 0x44
-
-    def handle(self, m, peer):
-        path = m.uri_path()
-        self.got.append((m.code, path, m.uri_query()))
-        if path == ["bs"]:
-            return Message(self.bs_code)
-        if path == ["rd"]:
-            r = Message(0x41)
-            r.add_option(LOCATION_PATH, "rd")
-            r.add_option(LOCATION_PATH, "1")
-            return r
-        return Message(0x44)
 
 
 def _world(**cfg):
@@ -37,7 +15,7 @@ def _world(**cfg):
     m.add(3, 0, {0: "ACME", 16: "U"})
     clock = FakeClock()
     lc, lb, ls, log = wire("bs", "server")
-    bs, srv = Srv(lb, clock), Srv(ls, clock)
+    bs, srv = FakeServer(lb, clock), FakeServer(ls, clock)
     config = {"ep": "dev-bs", "resolve": lambda uri: parse_uri(uri)[1], "default_format": J}
     config.update(cfg)
     c = Client(m, lc, clock, config)
@@ -60,7 +38,7 @@ def test_int_0_client_initiated_bootstrap_then_registration():
     m, clock, c, bs, srv, run, pump = _world(pct=112)
     c.start()
     pump()
-    assert bs.got == [(POST, ["bs"], ["ep=dev-bs", "pct=112"])]
+    assert bs.got == [(POST, ["bs"], ["ep=dev-bs", "pct=112"], b"")]
     assert c.bs.state == B.BOOTSTRAPPING
     assert run(req(DELETE, "/")).code == 0x42  # int-4: the bootstrap account survives
     assert m.instances(0) == [0] and m.instances(3) == [0]

@@ -1,31 +1,9 @@
 # The Client end to end over an in-memory wire, the other end a real CoAP
 # Endpoint playing the LwM2M server (int-101..104, 301, 306, 307; storing).
-from client_support import device, FakeClock, wire, pump, req, GET, POST, PUT
-from lwm2m.coap.endpoint import Endpoint
-from lwm2m.coap.message import Message, decode, LOCATION_PATH
+from client_support import device, FakeClock, FakeServer, wire, pump, req, GET, POST, PUT
+from lwm2m.coap.message import decode
 from lwm2m.client.client import Client
 from lwm2m.client import registration as R
-
-
-class FakeServer:
-    """Answers Register with 2.01 rd/abc, Update 2.04, De-register 2.02, /dp 2.04."""
-
-    def __init__(self, link, clock):
-        self.ep = Endpoint(link, clock, handler=self.handle)
-        self.got = []
-        self.update_code = 0x44
-
-    def handle(self, m, peer):
-        path = m.uri_path()
-        self.got.append((m.code, path, m.uri_query(), bytes(m.payload)))
-        if path == ["rd"]:
-            r = Message(0x41)
-            r.add_option(LOCATION_PATH, "rd")
-            r.add_option(LOCATION_PATH, "abc")
-            return r
-        if path == ["rd", "abc"]:
-            return Message(self.update_code if m.code == POST else 0x42)
-        return Message(0x44)
 
 
 def _setup(lifetime=300, **cfg):
