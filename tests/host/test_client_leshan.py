@@ -33,12 +33,15 @@ def leshan():
 class Running:
     """The client polled in a background thread until stop()."""
 
-    def __init__(self, uri, lifetime=300):
+    def __init__(self, uri, lifetime=300, bootstrap=False, ep=EP):
         self.model = client_harness.demo_model()
-        provision(self.model, uri, ssid=1, lifetime=lifetime)
+        if bootstrap:
+            self.model.add(0, 0, {0: uri, 1: True, 2: 3})
+        else:
+            provision(self.model, uri, ssid=1, lifetime=lifetime)
         self.link = UdpLink("127.0.0.1", 0)
         self.log = []
-        self.client = Client(self.model, self.link, SystemClock(), {"ep": EP}, trace=self.log.append)
+        self.client = Client(self.model, self.link, SystemClock(), {"ep": ep}, trace=self.log.append)
         self.client.start()
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -130,3 +133,22 @@ def test_leshan_session(leshan):
     finally:
         dev.stop()
         print("\n".join(dev.log[-30:]))
+
+
+def test_leshan_bootstrap_then_registration(leshan):
+    bs = L.LeshanBsServer(leshan.jars).start()
+    ep = EP + "-bs"
+    try:
+        bs.rest.set_config(ep, L.bootstrap_config(leshan.coap_uri, short_id=123, lifetime=120))
+        dev = Running(bs.coap_uri, bootstrap=True, ep=ep)
+        try:
+            reg = leshan.rest.wait_registered(ep, 30)
+            assert reg["lifetime"] == 120
+            assert dev.model.instances(0) == [0, 1]  # the bootstrap account is kept
+            r = leshan.rest.read(ep, "/1/0/0", fmt="SENML_CBOR")
+            assert r["status"] == "CONTENT(205)" and r["content"]["value"] == 123
+        finally:
+            dev.stop()
+            print("\n".join(dev.log[-30:]))
+    finally:
+        bs.stop()
