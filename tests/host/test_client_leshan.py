@@ -33,13 +33,19 @@ def leshan():
 class Running:
     """The client polled in a background thread until stop()."""
 
-    def __init__(self, uri, lifetime=300, bootstrap=False, ep=EP):
+    def __init__(self, uri, lifetime=300, bootstrap=False, ep=EP, psk=None):
         self.model = client_harness.demo_model()
         if bootstrap:
             self.model.add(0, 0, {0: uri, 1: True, 2: 3})
         else:
             provision(self.model, uri, ssid=1, lifetime=lifetime)
         self.link = UdpLink("127.0.0.1", 0)
+        if psk is not None:
+            from lwm2m.link.dtls import DtlsLink
+            from lwm2m.client.servers import parse_uri
+            from lwm2m.compat import sockaddr
+
+            self.link = DtlsLink(self.link, sockaddr(*parse_uri(uri)[1:]), psk[0], psk[1])
         self.log = []
         self.client = Client(self.model, self.link, SystemClock(), {"ep": ep}, trace=self.log.append)
         self.client.start()
@@ -152,3 +158,52 @@ def test_leshan_bootstrap_then_registration(leshan):
             print("\n".join(dev.log[-30:]))
     finally:
         bs.stop()
+
+
+def test_int_401_udp_channel_security_pre_shared_key_mode(leshan):
+    ep, ident, key = EP + "-psk", b"mpy-client-identity", bytes(range(16))
+    try:
+        import mbedtls  # noqa: F401  (the CPython stand-in for MicroPython's tls)
+    except ImportError:
+        pytest.skip("python-mbedtls is not installed")
+    leshan.rest.add_psk(ep, ident.decode(), key)
+    dev = Running(leshan.coaps_uri, ep=ep, psk=(ident, key))
+    try:
+        reg = leshan.rest.wait_registered(ep, 30)
+        assert reg["secure"] is True
+        r = leshan.rest.read(ep, "/3/0/0", fmt="TEXT")
+        assert r["status"] == "CONTENT(205)" and r["content"]["value"] == "Open Mobile Alliance"
+    finally:
+        dev.stop()
+        leshan.rest.remove_security(ep)
+        print("\n".join(dev.log[-30:]))
+
+
+def test_micropython_client_over_dtls_psk_with_leshan(leshan):
+    import os
+    import signal
+    import subprocess
+
+    from test_client_micropython import MICROPYTHON, MPY, _have
+
+    if _have():
+        pytest.skip(_have())
+    ep, ident, key = EP + "-mp-psk", "mp-identity", bytes(range(16, 32))
+    leshan.rest.add_psk(ep, ident, key)
+    env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
+    proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=2M", "-m", "lwm2m.main", leshan.coaps_uri, ep, "60",
+                             "--psk", "%s:%s" % (ident, key.hex())],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        reg = leshan.rest.wait_registered(ep, 30)
+        assert reg["secure"] is True and reg["lifetime"] == 60
+        r = leshan.rest.read(ep, "/3/0/0", fmt="TEXT")
+        assert r["status"] == "CONTENT(205)" and r["content"]["value"] == "lwm2m-micropython"
+        proc.send_signal(signal.SIGINT)
+        leshan.rest.wait_deregistered(ep, 15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out = proc.communicate(timeout=10)[0].decode(errors="replace")
+        leshan.rest.remove_security(ep)
+        print(out[-3000:])
