@@ -14,7 +14,6 @@ from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.client import servers as S
 from lwm2m.client import reglinks, registration as R
-from lwm2m.client import bootstrap as B
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
@@ -71,9 +70,9 @@ class Client:
         self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
         self.connections = []
-        self.bs = None  # a Bootstrap while one runs (or ran)
+        self.bs = None  # a Bootstrap while one runs (or ran); the module loads only then
         self.bs_peer = None
-        self._bs_handler = B.BootstrapHandler(model, self.dispatcher, self._bootstrap_finished)
+        self._bs_handler = None
         self._observed = None  # (peer, token, reply) between handler and on_observe
         self._started = False
         self.online = True
@@ -107,6 +106,8 @@ class Client:
 
     # -- bootstrap (client initiated, 1.1.1 6.1) ---------------------------
     def _start_bootstrap(self):
+        from lwm2m.client import bootstrap as B
+
         acct = B.bootstrap_account(self.model)
         if acct is None:
             self._log("no LwM2M server and no bootstrap server in object 0")
@@ -119,6 +120,7 @@ class Client:
             return
         self.bs = B.Bootstrap(self.config["ep"], self.config.get("pct"), hold or 0,
                               self.config.get("bs_timeout", 247))
+        self._bs_handler = B.BootstrapHandler(self.model, self.dispatcher, self._bootstrap_finished)
         self._log("bootstrap from %s" % uri)
         self.bs.start(self.clock.time())
 
