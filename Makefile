@@ -55,6 +55,7 @@ run: mpy  # the client on the MicroPython unix port: make run SERVER=coap://127.
 
 bench: mpy
 	$(BIN)/python -m bench
+	$(BIN)/python tools/readme_bench.py
 
 # Board tooling (README, "Boards and deployment").
 BOARD ?= unix

@@ -25,6 +25,7 @@ configuration.
 """
 import mbedtls
 from mbedtls import tls as _m
+from mbedtls.exceptions import TLSError
 
 PROTOCOL_DTLS_CLIENT = 2  # MicroPython's values
 PROTOCOL_DTLS_SERVER = 3
@@ -143,7 +144,7 @@ class SSLSocket:
                     self._pull()
                 except OSError as e:
                     self._fail(e)
-            except _m.TLSError as e:
+            except TLSError as e:
                 self._flush()  # an alert we send, if any
                 self._fail(_oserror(e))
 
@@ -167,7 +168,7 @@ class SSLSocket:
                 return None
             except _m.RaggedEOF:
                 return b""
-            except _m.TLSError as e:
+            except TLSError as e:
                 if getattr(e, "err", 0) == _MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
                     return b""
                 self._fail(_oserror(e))
@@ -185,7 +186,7 @@ class SSLSocket:
             self._handshake()
         try:
             self._buf.write(bytes(data))
-        except _m.TLSError as e:
+        except TLSError as e:
             self._fail(_oserror(e))
         self._flush()
         return len(data)
@@ -196,12 +197,8 @@ class SSLSocket:
         return (self._buf.cipher(), "DTLSv1.2")
 
     def close(self):
-        if self._buf is None:
-            return
-        try:
-            self._buf.shutdown()  # queues close_notify
-            self._flush()
-        except Exception:
-            pass
+        # As MicroPython: free the session without a close_notify (its
+        # SSLSocket.close() sends none), so both runtimes put the same bytes
+        # on the wire.
         self._buf = None
         self._error = OSError(9, "closed")

@@ -38,7 +38,7 @@ def demo_model():
     return m
 
 
-async def _drive(client, stop, sleepy):
+async def _drive(client, stop, sleepy=False):
     while not stop.is_set():
         if sleepy and client.sleep_ms():
             # asleep, radio off: what arrives now is lost; deadlines still run

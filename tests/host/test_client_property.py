@@ -91,14 +91,15 @@ def test_any_request_gets_a_clean_answer(code, path, payload, ct, accept, observ
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from([1, 2, 3, 4, 5, 7]), st.lists(SEG, max_size=4), st.binary(max_size=24), FORMATS, FORMATS)
 def test_any_bootstrap_request_gets_a_clean_answer(code, path, payload, ct, accept):
-    from lwm2m.client.bootstrap import BootstrapHandler
+    from lwm2m.client.bootstrap import Bootstrap
 
     m = device()
-    finished = []
-    h = BootstrapHandler(m, Dispatcher(m, default_format=110), lambda: finished.append(1))
+    m.add(0, 5, {0: "coap://bs", 1: True, 2: 3})
+    b = Bootstrap(m, "fuzz")
+    b.start(0)
     r = req(code, [p for p in path if p] or (["bs"] if code == 2 else []), payload, ct=ct, accept=accept)
     try:
-        reply = h.handle(r)
+        reply = b.handle(r, Dispatcher(m, default_format=110).codec_for, 0)
     except CoapError as e:
         assert 0x80 <= e.code < 0xA0, (e.code, e.message)
         return

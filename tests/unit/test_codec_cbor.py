@@ -131,3 +131,22 @@ def test_malformed_inputs_raise_codec_error():
         "c2 01",  # bignum not bytes
     ):
         raises(CodecError, cbor.loads, unhex(h))
+
+
+def test_every_half_float_pattern_round_trips():
+    # all 65536 IEEE 754 half patterns: decoded by hand, chosen back as half,
+    # encoded in 3 bytes (NaNs aside, which all become the one quiet NaN)
+    for h in range(0x10000):
+        if h & 0x7C00 == 0x7C00 and h & 0x3FF:
+            continue
+        x = cbor.loads(bytes((0xF9, h >> 8, h & 0xFF)))
+        assert cbor.half_bits(x) == h, h
+        assert cbor.dumps(x) == bytes((0xF9, h >> 8, h & 0xFF)), h
+
+
+def test_floats_just_outside_half_take_single_or_double():
+    assert cbor.dumps(65520.0) == unhex("fa477ff000")  # needs a 12th significant bit
+    assert cbor.dumps(65536.0) == unhex("fa47800000")  # beyond the largest half exponent
+    assert cbor.dumps(2.0**-25) == unhex("fa33000000")  # below the smallest half subnormal
+    assert cbor.dumps(1.0 + 2.0**-11) == unhex("fa3f801000")
+    assert cbor.dumps(1.0 + 2.0**-24) == unhex("fb3ff0000010000000")

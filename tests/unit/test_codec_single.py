@@ -106,15 +106,15 @@ def test_cbor_single_values():
         (T.OPAQUE, b"\x01", "4101"),
         (T.BOOLEAN, True, "f5"),
         (T.OBJLNK, (3, 0), "63333a30"),
-        (T.TIME, 1363896240, "1a514b67b0"),
+        (T.TIME, 1363896240, "c11a514b67b0"),  # tag 1: epoch seconds
     ):
         assert m.encode([(P, t, v)], P) == unhex(h), (t, v)
         assert m.decode(unhex(h), P, lambda p: t) == [(P, v)]
 
 
-def test_cbor_single_accepts_tagged_time_and_int_for_float():
+def test_cbor_single_accepts_untagged_time_and_int_for_float():
     m = codec.get(codec.CBOR)
-    assert m.decode(unhex("c11a514b67b0"), P, lambda p: T.TIME) == [(P, 1363896240)]
+    assert m.decode(unhex("1a514b67b0"), P, lambda p: T.TIME) == [(P, 1363896240)]
     assert m.decode(unhex("0a"), P, lambda p: T.FLOAT) == [(P, 10.0)]
 
 

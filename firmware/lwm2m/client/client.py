@@ -18,6 +18,7 @@ from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
+from lwm2m.client import bootstrap as B
 
 _POST = const(2)
 _CHANGED = const(0x44)
@@ -70,11 +71,10 @@ class Client:
         self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
         self.connections = []
-        self.bs = None  # a Bootstrap while one runs (or ran); the module loads only then
-        self.bs_peer = None
-        self._bs_handler = None
         self._observed = None  # (peer, token, reply) between handler and on_observe
         self._started = False
+        self.bootstrap = None  # a bootstrap in progress (lwm2m.client.bootstrap)
+        self._bs_peer = None
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
         self._last_io = clock.ticks_ms()  # last LwM2M message in or out (queue mode)
@@ -84,16 +84,14 @@ class Client:
 
     # -- life cycle --------------------------------------------------------
     def start(self):
-        """Begin registering with every LwM2M server in objects 0/1; with none
-        (or config "bootstrap": True), bootstrap first."""
-        self._started = True
-        if self.config.get("bootstrap") or not self._start_servers():
-            self._start_bootstrap()
-
-    def _start_servers(self):
+        """Read the servers from the model and begin registering with each;
+        with no LwM2M server account but a bootstrap one, bootstrap first."""
         now = self.clock.time()
         resolve = self.config.get("resolve", _resolve)
-        for ssid, uri, sec, srv in S.find(self.model):
+        servers = S.find(self.model)
+        if not servers:
+            self.request_bootstrap()
+        for ssid, uri, sec, srv in servers:
             try:
                 peer = resolve(uri)
             except Exception as e:
@@ -102,39 +100,58 @@ class Client:
             c = self._connection(ssid, uri, peer, sec, srv)
             self.connections.append(c)
             c.reg.start(now)
-        return len(self.connections)
+        self._started = True
 
-    # -- bootstrap (client initiated, 1.1.1 6.1) ---------------------------
-    def _start_bootstrap(self):
-        from lwm2m.client import bootstrap as B
-
-        acct = B.bootstrap_account(self.model)
-        if acct is None:
-            self._log("no LwM2M server and no bootstrap server in object 0")
-            return
-        sec, uri, hold = acct
+    # -- bootstrap ---------------------------------------------------------------
+    def request_bootstrap(self):
+        """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
+        registrations): de-register, then ask the bootstrap server."""
+        b = B.Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
+        if not b.start(self.clock.time()):
+            self._log("no bootstrap server account")
+            return False
         try:
-            self.bs_peer = self.config.get("resolve", _resolve)(uri)
+            self._bs_peer = self.config.get("resolve", _resolve)(b.uri)
         except Exception as e:
-            self._log("bad bootstrap URI %r: %r" % (uri, e))
-            return
-        self.bs = B.Bootstrap(self.config["ep"], self.config.get("pct"), hold or 0,
-                              self.config.get("bs_timeout", 247))
-        self._bs_handler = B.BootstrapHandler(self.model, self.dispatcher, self._bootstrap_finished)
-        self._log("bootstrap from %s" % uri)
-        self.bs.start(self.clock.time())
-
-    def _bootstrap_finished(self):
-        self.bs.finished()
-        self._log("bootstrap finished")
-        self.defer(self._after_bootstrap)
-
-    def _after_bootstrap(self):
+            self._log("bad bootstrap URI %r: %r" % (b.uri, e))
+            return False
         for c in self.connections:
-            self._drop_observations(c)
-        self.connections = []
-        if not self._start_servers():
-            self._log("bootstrap gave no usable LwM2M server")
+            c.reg.deregister()
+        self.bootstrap = b
+        self._log("bootstrap with %s" % b.uri)
+        return True
+
+    def _bootstrap_step(self, now):
+        b = self.bootstrap
+        if b.state == B.DONE:
+            self._log("bootstrap finished")
+            self.bootstrap = None
+            for c in self.connections:
+                self._drop_observations(c)
+            self.connections = []
+            self.start()
+            return
+        for c in self.connections:
+            if c.reg.state == R.DEREGISTERING:
+                return  # leave the old servers before asking the bootstrap server
+        req = b.step(now)
+        if req is None:
+            return
+        method, path, query = req
+        m = Message(method)
+        m.set_uri_path("/".join(path))
+        for q in query:
+            m.add_query(q)
+        self._log("bootstrap request %s" % "&".join(query))
+
+        def done(ex):
+            t = self.clock.time()
+            if ex.error is not None or ex.response is None:
+                b.on_failure(t)
+            else:
+                b.on_response(t, ex.response.code)
+
+        self.endpoint.request(m, self._bs_peer, done)
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
@@ -145,11 +162,13 @@ class Client:
         c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
                        NotificationStore(cfg.get("store_limit", 32)))
         c.server.con_default = S.flag(model, srv, 26)
-        # Registration Update Trigger (/1/x/8) and Disable (/1/x/4) belong to
-        # this connection; Disable acts after its 2.04 has gone out.
+        # Registration Update Trigger (/1/x/8), Disable (/1/x/4) and
+        # Bootstrap-Request Trigger (/1/x/9) belong to this connection; the
+        # last two act after their 2.04 has gone out.
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
             model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c)))
+            model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap))
         except CoapError as e:
             self._log("Server instance %d: %r" % (srv, e))
         return c
@@ -226,11 +245,12 @@ class Client:
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
         due = self.reporter.deadline()
-        regs = [c.reg for c in self.connections]
-        if self.bs is not None:
-            regs.append(self.bs)
-        for r in regs if self.online else ():  # offline nothing is sent
-            d = r.deadline()
+        if self.bootstrap is not None and self.online:
+            d = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
+            if d is not None and (due is None or d < due):
+                due = d
+        for c in self.connections if self.online else ():  # offline nothing is sent
+            d = c.reg.deadline()
             if d is not None and (due is None or d < due):
                 due = d
         out = None if due is None else max(0, (due - now) * 1000)
@@ -270,18 +290,15 @@ class Client:
                 self._log("deferred hook: %r" % (e,))
         try:
             now = self.clock.time()
-            if self.bs is not None and self.online:
-                req = self.bs.step(now)
-                if req is not None:
-                    self._send(req, self.bs_peer, self.bs, None)
+            if self.bootstrap is not None and self.online:
+                self._bootstrap_step(now)
             for c in self.connections:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
                     self._send_reg(c, req)
-                elif c.reg.state == R.FAILED and S.flag(self.model, c.srv_iid, 16) \
-                        and (self.bs is None or not self.bs.active()):
-                    self._log("registration with server %d failed: bootstrap" % c.ssid)
-                    self._start_bootstrap()
+                elif c.reg.state == R.FAILED and self.bootstrap is None and S.flag(self.model, c.srv_iid, 16):
+                    # Bootstrap on Registration Failure (/1/x/16)
+                    self.request_bootstrap()
             for item in self.reporter.due(now):
                 self._deliver(item)
         except Exception as e:
@@ -295,8 +312,8 @@ class Client:
         self._send(req, c.peer, c.reg, lambda: self._after_reg(c, fresh))
 
     def _send(self, req, peer, machine, after):
-        """Send a (method, path, query, payload, ct) request of a state
-        machine (Registration, Bootstrap) and report its outcome to it."""
+        """Send a (method, path, query, payload, ct) request of a Registration
+        and report its outcome to it."""
         method, path, query, payload, ct = req
         m = Message(method)
         m.set_uri_path(path)
@@ -316,10 +333,7 @@ class Client:
                 machine.on_failure(now)
             else:
                 r = ex.response
-                if machine is self.bs:
-                    machine.on_response(now, r.code)
-                else:
-                    machine.on_response(now, r.code, r.location_path())
+                machine.on_response(now, r.code, r.location_path())
                 self._log("%s -> %d.%02d" % (where, r.code >> 5, r.code & 31))
             if after is not None:
                 after()
@@ -356,8 +370,8 @@ class Client:
 
     def _handle(self, req, peer):
         self._io()
-        if self.bs is not None and self.bs.active() and (peer == self.bs_peer or not self.connections):
-            return self._message(self._bs_handler.handle(req))
+        if self.bootstrap is not None and peer == self._bs_peer:
+            return self._message(self.bootstrap.handle(req, self.dispatcher.codec_for, self.clock.time()))
         c = self._conn_for(peer)
         if c is None:
             raise CoapError(0x81, "unknown server")

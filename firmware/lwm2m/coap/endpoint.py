@@ -511,7 +511,7 @@ class Endpoint:
         our = min(szx, self._szx)
         total = m.uint(SIZE1)
         pl = m.payload
-        if total is not None and total > p.max_body:
+        if total is not None and total > p.max_body and not (self.stream_block1 and self.stream_block1(m, peer)):
             return None, self._too_large(peer, key)
         st = self._b1.get(peer, key, now)
         if num == 0:

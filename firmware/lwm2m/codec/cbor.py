@@ -5,6 +5,7 @@
 import struct
 from lwm2m.compat import const
 from lwm2m.error import CodecError
+from lwm2m.codec.common import float32
 
 _MAX_DEPTH = const(16)  # MicroPython's C stack is small; LwM2M nests 6 deep at most
 
@@ -86,14 +87,11 @@ def _float(out, x):
         out.append(0xF9)
         out.extend(h.to_bytes(2, "big"))
         return
-    try:
-        b = struct.pack(">f", x)
-        if struct.unpack(">f", b)[0] == x:
-            out.append(0xFA)
-            out.extend(b)
-            return
-    except (OverflowError, ValueError):
-        pass
+    b = float32(x)
+    if b is not None:
+        out.append(0xFA)
+        out.extend(b)
+        return
     out.append(0xFB)
     out.extend(struct.pack(">d", x))
 
@@ -184,9 +182,19 @@ class _Reader:
         self.i = i + n
         return self.b[i : i + n]
 
+    def byte(self):
+        # one byte without a memoryview slice: less garbage on the board
+        i = self.i
+        if i >= self.n:
+            raise CodecError("CBOR truncated")
+        self.i = i + 1
+        return self.b[i]
+
     def arg(self, ai):
         if ai < 24:
             return ai
+        if ai == 24:
+            return self.byte()
         if ai > 27:
             raise CodecError("CBOR reserved length")
         return int.from_bytes(self.take(1 << (ai - 24)), "big")
@@ -194,7 +202,7 @@ class _Reader:
     def item(self, depth):
         if depth > _MAX_DEPTH:
             raise CodecError("CBOR nesting too deep")
-        ib = self.take(1)[0]
+        ib = self.byte()
         major = ib >> 5
         ai = ib & 0x1F
         if major == 7:
@@ -261,7 +269,7 @@ class _Reader:
         if major == 2 or major == 3:
             parts = bytearray()
             while True:
-                ib = self.take(1)[0]
+                ib = self.byte()
                 if ib == 0xFF:
                     break
                 if ib >> 5 != major or ib & 0x1F == 31:

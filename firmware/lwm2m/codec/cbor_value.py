@@ -1,8 +1,9 @@
 # application/cbor (60): one resource (instance) value as a single CBOR item.
 # The same value mapping serves LwM2M CBOR (11544) leaves:
-#   integer/unsigned/time -> CBOR int, float -> shortest exact float,
+#   integer/unsigned -> CBOR int, time -> tag 1 (epoch seconds) + int,
+#   float -> shortest exact float,
 #   string/corelnk -> text, opaque -> bytes, boolean -> true/false,
-#   objlnk -> text "obj:inst". Time may arrive as tag 1 (the tag is dropped).
+#   objlnk -> text "obj:inst". A time may also arrive untagged.
 from lwm2m import datatype as T
 from lwm2m.error import CodecError, NOT_ACCEPTABLE
 from lwm2m.codec import cbor, common as C
@@ -13,6 +14,10 @@ def to_item(t, v):
         return C.objlnk_text(v)
     if t == T.FLOAT:
         return float(v)
+    if t == T.BOOLEAN:
+        return bool(v)
+    if t == T.TIME:
+        return cbor.Tag(1, v)  # as LwM2M 1.1 (and Anjay) write a Time
     if t == T.NONE:
         raise CodecError("executable resources have no value", NOT_ACCEPTABLE)
     return v

@@ -109,6 +109,18 @@ def _exact17(a, e):
     return str(q), e
 
 
+def float32(x):
+    """The 4 big-endian bytes of x when a single-precision float holds it
+    exactly, else None (CPython raises OverflowError past float32 range)."""
+    import struct
+
+    try:
+        b = struct.pack(">f", x)
+    except (OverflowError, ValueError):
+        return None
+    return b if struct.unpack(">f", b)[0] == x else None
+
+
 def objlnk_text(v):
     return "%d:%d" % (v[0], v[1])
 

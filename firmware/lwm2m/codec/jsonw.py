@@ -39,25 +39,165 @@ def obj(pairs):
 
 
 def loads(payload):
-    import json
-
-    v = json.loads(str(bytes(payload), "utf-8"))
-    _finite(v, 0)
+    """Strict RFC 8259 JSON -> Python values. Our own parser: MicroPython's
+    json takes '[1 2]', trailing commas and bare keys, and the two runtimes
+    must accept the same payloads."""
+    s = str(bytes(payload), "utf-8")
+    p = _Parser(s)
+    v = p.value(0)
+    p.ws()
+    if p.i != len(s):
+        raise CodecError("JSON trailing characters")
     return v
 
 
-def _finite(v, depth):
-    # json.loads takes NaN/Infinity (and 1e400 as inf) on CPython
-    if depth > 8:
-        raise CodecError("JSON nested too deep")
-    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-        raise CodecError("JSON number not finite")
-    if isinstance(v, list):
-        for x in v:
-            _finite(x, depth + 1)
-    elif isinstance(v, dict):
-        for x in v.values():
-            _finite(x, depth + 1)
+_ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+class _Parser:
+    def __init__(self, s):
+        self.s = s
+        self.i = 0
+
+    def ws(self):
+        s, i, n = self.s, self.i, len(self.s)
+        while i < n and s[i] in " \t\r\n":
+            i += 1
+        self.i = i
+
+    def value(self, depth):
+        if depth > 16:  # LwM2M needs 3; MicroPython's stack is small
+            raise CodecError("JSON nested too deep")
+        self.ws()
+        s, i = self.s, self.i
+        c = s[i : i + 1]
+        if c == "{":
+            return self.obj(depth)
+        if c == "[":
+            self.i = i + 1
+            out = []
+            if self.peek("]"):
+                return out
+            while True:
+                out.append(self.value(depth + 1))
+                if self.peek("]"):
+                    return out
+                self.expect(",")
+        if c == '"':
+            return self.string()
+        for word, v in (("true", True), ("false", False), ("null", None)):
+            if s.startswith(word, i):
+                self.i = i + len(word)
+                return v
+        return self.number()
+
+    def peek(self, c):
+        self.ws()
+        if self.s[self.i : self.i + 1] == c:
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, c):
+        if not self.peek(c):
+            raise CodecError("JSON expected %r at %d" % (c, self.i))
+
+    def obj(self, depth):
+        self.i += 1
+        out = {}
+        if self.peek("}"):
+            return out
+        while True:
+            self.ws()
+            if self.s[self.i : self.i + 1] != '"':
+                raise CodecError("JSON key must be a string")
+            k = self.string()
+            if k in out:
+                raise CodecError("JSON duplicate key %r" % k)
+            self.expect(":")
+            out[k] = self.value(depth + 1)
+            if self.peek("}"):
+                return out
+            self.expect(",")
+
+    def string(self):
+        s = self.s
+        i = self.i + 1
+        out = []
+        while True:
+            j = i
+            while j < len(s) and s[j] != '"' and s[j] != "\\":
+                if s[j] < " ":
+                    raise CodecError("JSON control character in string")
+                j += 1
+            out.append(s[i:j])
+            if j >= len(s):
+                raise CodecError("JSON string not closed")
+            if s[j] == '"':
+                self.i = j + 1
+                return "".join(out)
+            e = s[j + 1 : j + 2]
+            if e == "u":
+                cp = self.hex4(j + 2)
+                i = j + 6
+                if 0xD800 <= cp < 0xDC00 and s[i : i + 2] == "\\u":
+                    lo = self.hex4(i + 2)
+                    if 0xDC00 <= lo < 0xE000:
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                        i += 6
+                if 0xD800 <= cp < 0xE000:
+                    raise CodecError("JSON lone surrogate")
+                out.append(chr(cp))
+            elif e in _ESC:
+                out.append(_ESC[e])
+                i = j + 2
+            else:
+                raise CodecError("JSON bad escape")
+
+    def hex4(self, i):
+        h = self.s[i : i + 4]
+        if len(h) != 4:
+            raise CodecError("JSON bad \\u escape")
+        for c in h:
+            if c not in "0123456789abcdefABCDEF":
+                raise CodecError("JSON bad \\u escape")
+        return int(h, 16)
+
+    def digits(self, i, what):
+        s, n, j = self.s, len(self.s), i
+        while i < n and "0" <= s[i] <= "9":
+            i += 1
+        if i == j:
+            raise CodecError("JSON number without %s digits" % what)
+        return i
+
+    def number(self):
+        s = self.s
+        start = i = self.i
+        if s[i : i + 1] == "-":
+            i += 1
+        j = i
+        i = self.digits(i, "integer")
+        if s[j] == "0" and i - j > 1:
+            raise CodecError("JSON number with a leading zero")
+        exact = True
+        if s[i : i + 1] == ".":
+            i = self.digits(i + 1, "fraction")
+            exact = False
+        if s[i : i + 1] in ("e", "E"):
+            i += 1
+            if s[i : i + 1] in ("+", "-"):
+                i += 1
+            i = self.digits(i, "exponent")
+            exact = False
+        self.i = i
+        t = s[start:i]
+        if exact:
+            return int(t)
+        x = float(t)
+        if x - x != 0:
+            raise CodecError("JSON number not finite")
+        return x
 
 
 def b64(data, url):

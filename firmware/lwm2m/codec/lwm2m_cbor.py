@@ -15,10 +15,10 @@ def _tree(paths, leaves):
         path = paths[i]
         node = root
         for k in path[:-1]:
-            nxt = node.get(k)
-            if nxt is None:
-                nxt = node[k] = {}
-            elif not isinstance(nxt, dict):
+            if k not in node:
+                node[k] = {}
+            nxt = node[k]
+            if not isinstance(nxt, dict):
                 return None  # a path that is the prefix of another
             node = nxt
         if path[-1] in node:

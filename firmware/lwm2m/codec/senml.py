@@ -49,13 +49,14 @@ def base_time(stamps):
     """bt for a list of timestamps (None = no timestamp): only when every
     record has one and there are two or more, the most frequent one (ties: the
     smallest), so most records need no t. Records without a time must keep
-    meaning 'now', which a bt would change."""
+    meaning 'now', which a bt would change; float times stay whole, as
+    bt + (t - bt) need not give t back."""
     if len(stamps) < 2:
         return None
     best = None
     count = 0
     for s in stamps:
-        if s is None:
+        if not isinstance(s, int):
             return None
         c = 0
         for o in stamps:

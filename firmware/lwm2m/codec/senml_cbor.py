@@ -1,7 +1,7 @@
 # SenML CBOR (112): SenML records as CBOR maps with the RFC 8428 integer
 # labels (bn -2, bt -3, n 0, v 2, vs 3, vb 4, t 6, vd 8) and LwM2M's text
 # label "vlo"; keys in deterministic order (RFC 8949 4.2.1), so n comes first.
-from lwm2m.codec import cbor, common as C, senml
+from lwm2m.codec import cbor, senml
 
 _BN_COST = 2  # key and text head, for names under 24 bytes
 _N_COST = 2

@@ -52,10 +52,7 @@ def value_bytes(t, v):
     if t == T.UNSIGNED:
         return _int_bytes(v, False)
     if t == T.FLOAT:
-        b = struct.pack(">f", v)
-        if struct.unpack(">f", b)[0] == v:
-            return b
-        return struct.pack(">d", v)
+        return C.float32(v) or struct.pack(">d", v)
     if t == T.BOOLEAN:
         return b"\x01" if v else b"\x00"
     if t == T.OPAQUE:

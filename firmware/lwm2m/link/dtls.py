@@ -8,12 +8,17 @@ from lwm2m.compat import const, ticks_ms, ticks_diff, ticks_add, tls as _tls
 
 # DtlsError codes (e.args[0]); Linux errno values, the same on both runtimes.
 EBADF = const(9)  # the link was closed
-ECONNRESET = const(104)  # the session broke: fatal alert, close_notify, send failed
+ECONNRESET = const(104)  # a send failed (session dropped), or the inner link failed in a handshake
 ETIMEDOUT = const(110)  # the handshake got no answer, every attempt
 ECONNREFUSED = const(111)  # the peer refused the handshake (wrong key or identity)
 
+_EIO = const(5)
 _MBEDTLS_TIMEOUT = const(-0x6800)  # mbedTLS gave up retransmitting (its 60 s limit)
 _RX_MAX = const(1536)
+_FOREVER = const(1 << 28)  # recv(None): ~3 days, within ticks_diff's range
+# HelloVerifyRequest + the ServerHello flight: what a server sends before it
+# needs our Finished.
+_SERVER_FLIGHTS = const(2)
 
 # Preference order. RFC 7925 (and LwM2M) name CCM_8; MicroPython's mbedTLS
 # builds often lack CCM, so AEAD GCM, then CBC, follow. Only the suites the
@@ -54,6 +59,7 @@ class _Wire(io.IOBase):
         self.deadline = None  # ticks_ms; None: do not wait
         self.slice_ms = None  # handshake: say "nothing yet" this often, so mbedTLS can retransmit
         self.fail_at_deadline = False  # handshake: past the deadline, fail with ETIMEDOUT
+        self.error = None  # what the inner link's recv raised
         self.tx_bytes = self.rx_bytes = self.tx_count = self.rx_count = 0
 
     def write(self, buf):
@@ -75,7 +81,12 @@ class _Wire(io.IOBase):
                 wait = 0
         if self.slice_ms is not None and wait > self.slice_ms:
             wait = self.slice_ms
-        got = self.link.recv(wait)
+        try:
+            got = self.link.recv(wait)
+        except Exception as e:
+            # Never raise through mbedTLS: fail a handshake, or end the wait.
+            self.error = e
+            return -_EIO if self.fail_at_deadline else None
         if got is None or not got[0]:
             return None  # (an empty datagram would read as end of stream)
         data = got[0]
@@ -105,11 +116,16 @@ class DtlsLink:
     handshake_timeout_ms: one attempt's limit (mbedTLS retransmits its flights
     inside it, after 1, 2, 4, .. s); handshake_attempts: attempts before
     DtlsError(ETIMEDOUT). A refused handshake (wrong key or identity) raises
-    DtlsError(ECONNREFUSED) at once.
+    DtlsError(ECONNREFUSED): at once when the server sends an alert, after the
+    attempt's timeout when it silently drops our Finished (OpenSSL does).
+    retransmit_ms: mbedTLS's first retransmission timer, where the runtime
+    lets us set it (CPython); MicroPython's tls keeps mbedTLS's 1 s, which
+    on NB-IoT (round trips of seconds) costs spurious retransmissions.
     """
 
     def __init__(self, inner, peer, identity, key, ciphers=CIPHERS, handshake_timeout_ms=60000,
-                 handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None):
+                 handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None,
+                 retransmit_ms=None):
         self.inner = inner
         self.peer = peer
         self.identity = identity
@@ -121,6 +137,7 @@ class DtlsLink:
         self.slice_ms = slice_ms
         self.max_unanswered = max_unanswered
         self.idle_rehandshake_ms = idle_rehandshake_ms
+        self.retransmit_ms = retransmit_ms
         self._wire = _Wire(inner, peer)
         self._ssl = None
         self._closed = False
@@ -159,13 +176,25 @@ class DtlsLink:
         ctx.set_ciphers(self._ciphers)
         ctx.psk_identity = self.identity
         ctx.psk_key = self._key
+        if self.retransmit_ms is not None:
+            try:
+                ctx.handshake_timeout_min = self.retransmit_ms / 1000
+            except AttributeError:
+                pass  # MicroPython: mbedTLS's default stays
         return ctx
 
     def connect(self):
         """Handshake now (send() does it when needed). Raises DtlsError."""
         if self._closed:
             raise DtlsError(EBADF, "link closed")
-        self._drop()
+        if self._ssl is not None or self.handshakes:
+            self._drop()
+            # A fresh local port where the inner link can: a server that still
+            # holds our old session ignores a new ClientHello from the old
+            # address (libcoap 4.3 does), so a new address is a new peer.
+            reopen = getattr(self.inner, "reopen", None)
+            if reopen is not None:
+                reopen()
         w = self._wire
         attempt = 0
         while True:
@@ -174,17 +203,28 @@ class DtlsLink:
             w.deadline = ticks_add(ticks_ms(), self.handshake_timeout_ms)
             w.slice_ms = self.slice_ms
             w.fail_at_deadline = True
+            rx0 = w.rx_count
+            w.error = None
             try:
                 self._ssl = ctx.wrap_socket(w, server_side=False)
             except OSError as e:
                 code = e.args[0] if e.args else 0
-                if code == ETIMEDOUT or code == _MBEDTLS_TIMEOUT:
-                    if attempt < self.handshake_attempts:
-                        continue
-                    self.last_error = ETIMEDOUT
-                    raise DtlsError(ETIMEDOUT, "handshake: no answer, %d attempts" % attempt)
-                self.last_error = ECONNREFUSED
-                raise DtlsError(ECONNREFUSED, "handshake refused (mbedTLS %d)" % code)
+                if w.error is not None:
+                    self.last_error = ECONNRESET
+                    raise DtlsError(ECONNRESET, "handshake: the inner link failed (%r)" % (w.error,))
+                if code != ETIMEDOUT and code != _MBEDTLS_TIMEOUT:
+                    self.last_error = ECONNREFUSED
+                    raise DtlsError(ECONNREFUSED, "handshake refused (mbedTLS %d)" % code)
+                if attempt < self.handshake_attempts:
+                    continue
+                if w.rx_count - rx0 >= _SERVER_FLIGHTS:
+                    # The server answered our hello and went silent after our
+                    # Finished: it could not decrypt it, DTLS servers drop
+                    # such records without an alert. Wrong key or identity.
+                    self.last_error = ECONNREFUSED
+                    raise DtlsError(ECONNREFUSED, "handshake: no Finished from the server (key or identity rejected)")
+                self.last_error = ETIMEDOUT
+                raise DtlsError(ETIMEDOUT, "handshake: no answer, %d attempts" % attempt)
             finally:
                 w.slice_ms = None
                 w.fail_at_deadline = False
@@ -229,7 +269,7 @@ class DtlsLink:
 
     def recv(self, timeout_ms):
         w = self._wire
-        w.deadline = ticks_add(ticks_ms(), timeout_ms)
+        w.deadline = ticks_add(ticks_ms(), _FOREVER if timeout_ms is None else timeout_ms)
         while True:
             if self._ssl is None:
                 # No session: nothing the peer sends can be read; wait and discard.
@@ -247,6 +287,9 @@ class DtlsLink:
                 self._unanswered = 0
                 self._last_rx = ticks_ms()
                 return data, self.peer
+            if w.error is not None:  # the inner link failed: end this wait, keep the session
+                w.error = None
+                return None
             if ticks_diff(w.deadline, ticks_ms()) <= 0:
                 return None
 

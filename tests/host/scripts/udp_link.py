@@ -10,6 +10,14 @@ class UdpLink:
 
     def __init__(self, host, port):
         self.peer = socket.getaddrinfo(host, port)[0][-1]
+        self.sock = None
+        self.reopen()
+
+    def reopen(self):
+        """A new socket, so a new local port (DtlsLink calls this before a
+        new handshake)."""
+        if self.sock is not None:
+            self.sock.close()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.poller = select.poll()
         self.poller.register(self.sock, select.POLLIN)
