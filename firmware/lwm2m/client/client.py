@@ -8,7 +8,7 @@
 #   client.start()
 #   while True:
 #       client.poll(1000)
-from lwm2m.compat import const, sockaddr
+from lwm2m.compat import const, sockaddr, ticks_diff
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
@@ -67,6 +67,8 @@ class Client:
         ep.on_observe = self._on_observe
         ep.on_cancel = self._on_cancel
         self.dispatcher = Dispatcher(model, config.get("default_format", SENML_CBOR), self._acos)
+        self.dispatcher.on_created = self._aco_create
+        self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
         self.connections = []
         self._observed = None  # (peer, token, reply) between handler and on_observe
@@ -75,6 +77,9 @@ class Client:
         self._bs_peer = None
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
+        self._last_io = clock.ticks_ms()  # last LwM2M message in or out (queue mode)
+        model.add(0)  # Security and Server are mandatory: present even before bootstrap fills them
+        model.add(1)
         model.listen(self._on_model)
 
     # -- life cycle --------------------------------------------------------
@@ -151,20 +156,33 @@ class Client:
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
         reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
-        reg.configure(**S.settings(model, srv))
+        reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
         c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
                        NotificationStore(cfg.get("store_limit", 32)))
         c.server.con_default = S.flag(model, srv, 26)
-        # Registration Update Trigger (/1/x/8) and Bootstrap-Request Trigger
-        # (/1/x/9, run after its 2.04 has left) belong to this connection.
+        # Registration Update Trigger (/1/x/8), Disable (/1/x/4) and
+        # Bootstrap-Request Trigger (/1/x/9) belong to this connection; the
+        # last two act after their 2.04 has gone out.
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
+            model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c)))
             model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap))
         except CoapError as e:
-            self._log("no /1/%d/8 or 9: %r" % (srv, e))
+            self._log("Server instance %d: %r" % (srv, e))
         return c
+
+    def _settings(self, srv):
+        out = S.settings(self.model, srv)
+        if self.config.get("queue") is not None:
+            out["queue"] = bool(self.config["queue"])
+        return out
+
+    def _disable(self, c):
+        timeout = S.get(self.model, (1, c.srv_iid, 5), 86400)
+        self._log("server %d disabled for %d s" % (c.ssid, timeout))
+        c.reg.disable(self.clock.time(), timeout)
 
     def deregister(self):
         """Start De-register with every server (sent by the next step)."""
@@ -176,8 +194,6 @@ class Client:
         """De-register from every server, waiting up to wait_ms for answers."""
         self.deregister()
         t0 = self.clock.ticks_ms()
-        from lwm2m.compat import ticks_diff
-
         while any(c.reg.state == R.DEREGISTERING for c in self.connections):
             left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
             if left <= 0:
@@ -214,13 +230,26 @@ class Client:
         self.step()
         return got
 
+    # The sans-IO actor interface (host simulator: port.attach(client)).
+    def receive(self, data, peer):
+        """One incoming datagram, then whatever became due."""
+        self.endpoint.receive(data, peer)
+        self.step()
+
+    def tick(self):
+        """Run the CoAP timers and the LwM2M deadlines that are due."""
+        self.endpoint.tick()
+        self.step()
+
     def next_timeout_ms(self):
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
         due = self.reporter.deadline()
-        if self.bootstrap is not None:
-            due = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
-        for c in self.connections:
+        if self.bootstrap is not None and self.online:
+            d = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
+            if d is not None and (due is None or d < due):
+                due = d
+        for c in self.connections if self.online else ():  # offline nothing is sent
             d = c.reg.deadline()
             if d is not None and (due is None or d < due):
                 due = d
@@ -229,6 +258,21 @@ class Client:
         if t is not None and (out is None or t < out):
             out = t
         return out
+
+    def sleep_ms(self):
+        """Queue mode (1.1.1 6.5): how long the device may now sleep with the
+        radio off: 0 while it must stay awake (an exchange in progress, or
+        less than `awake_ms` (default 93000, MAX_TRANSMIT_WAIT) since the last
+        message), else the time to the next registration or notification
+        deadline. None when no server uses queue mode."""
+        if not [c for c in self.connections if c.reg.cfg["queue"]]:
+            return None
+        if self._later or self.endpoint.next_timeout_ms() is not None:
+            return 0
+        if ticks_diff(self.clock.ticks_ms(), self._last_io) < self.config.get("awake_ms", 93000):
+            return 0
+        t = self.next_timeout_ms()
+        return 3600000 if t is None else t
 
     def defer(self, fn):
         """Run fn() at the next step, after the response to the request being
@@ -262,6 +306,14 @@ class Client:
 
     # -- registration traffic ----------------------------------------------
     def _send_reg(self, c, req):
+        fresh = req[1] == ["rd"]
+        self._log("%s %s %s" % ("register" if fresh else "update" if req[0] == _POST else "deregister",
+                                "/".join(req[1]), "&".join(req[2])))
+        self._send(req, c.peer, c.reg, lambda: self._after_reg(c, fresh))
+
+    def _send(self, req, peer, machine, after):
+        """Send a (method, path, query, payload, ct) request of a Registration
+        and report its outcome to it."""
         method, path, query, payload, ct = req
         m = Message(method)
         m.set_uri_path(path)
@@ -271,22 +323,26 @@ class Client:
             m.add_option(CONTENT_FORMAT, ct)
         if payload:
             m.payload = payload
-        fresh = path == ["rd"]
-        self._log("%s %s %s" % ("register" if fresh else "update" if method == _POST else "deregister",
-                                "/".join(path), "&".join(query)))
+        where = "/".join(path)
 
         def done(ex):
+            self._io()
             now = self.clock.time()
             if ex.error is not None or ex.response is None:
-                self._log("%s: %s" % ("/".join(path), ex.error))
-                c.reg.on_failure(now)
+                self._log("%s: %s" % (where, ex.error))
+                machine.on_failure(now)
             else:
                 r = ex.response
-                c.reg.on_response(now, r.code, r.location_path())
-                self._log("%s -> %d.%02d" % ("/".join(path), r.code >> 5, r.code & 31))
-            self._after_reg(c, fresh)
+                machine.on_response(now, r.code, r.location_path())
+                self._log("%s -> %d.%02d" % (where, r.code >> 5, r.code & 31))
+            if after is not None:
+                after()
 
-        self.endpoint.request(m, c.peer, done)
+        self._io()
+        self.endpoint.request(m, peer, done)
+
+    def _io(self):
+        self._last_io = self.clock.ticks_ms()
 
     def _after_reg(self, c, fresh):
         ok = c.reg.registered()
@@ -313,6 +369,7 @@ class Client:
         return self.connections[0] if len(self.connections) == 1 else None
 
     def _handle(self, req, peer):
+        self._io()
         if self.bootstrap is not None and peer == self._bs_peer:
             return self._message(self.bootstrap.handle(req, self.dispatcher.codec_for, self.clock.time()))
         c = self._conn_for(peer)
@@ -360,6 +417,14 @@ class Client:
             if S.flag(self.model, c.srv_iid, 6):
                 c.store.push(o.key, item, o.attrs().get("hqmax"))
             return
+        nat = self.config.get("nat_timeout_ms")
+        if nat and (len(c.store) or ticks_diff(self.clock.ticks_ms(), self._last_io) > nat):
+            # Quiet longer than a carrier NAT keeps its mapping: the server
+            # would not know our new address. Update first; the notification
+            # follows it (flushed when the Update succeeds).
+            c.store.push(o.key, item, o.attrs().get("hqmax"))
+            c.reg.trigger_update()
+            return
         self._notify(item)
 
     def _notify(self, item):
@@ -368,6 +433,7 @@ class Client:
         if code == 0x45:
             m.add_option(CONTENT_FORMAT, o.fmt)
         m.payload = payload
+        self._io()
         self.endpoint.notify(o.key, m, con)
 
     def _flush(self, c):
@@ -389,6 +455,7 @@ class Client:
                 m.set_uri_path("dp")
                 m.add_option(CONTENT_FORMAT, SENML_CBOR)
                 m.payload = self.dispatcher.codec_for(SENML_CBOR).encode(records, ())
+                self._io()
                 return self.endpoint.request(m, c.peer, callback)
         return None
 
@@ -407,7 +474,7 @@ class Client:
             if path[0] == 1:
                 for c in self.connections:
                     if len(path) < 2 or path[1] == c.srv_iid:
-                        c.reg.configure(**S.settings(self.model, c.srv_iid))
+                        c.reg.configure(**self._settings(c.srv_iid))
                         c.server.con_default = S.flag(self.model, c.srv_iid, 26)
         except Exception as e:
             self._log("model event: %r" % (e,))
@@ -426,6 +493,22 @@ class Client:
             owner = S.get(m, (2, iid, 3))
             out.append((oid, inst, dict(acl), owner))
         return out
+
+    def _aco_create(self, path, server):
+        """A server created an instance: it owns it (E.3: an Access Control
+        instance naming it as owner, no ACL entries)."""
+        m = self.model
+        used = m.instances(2)
+        iid = 0
+        while iid in used:
+            iid += 1
+        m.add(2, iid, {0: path[0], 1: path[1], 3: server.ssid})
+
+    def _aco_delete(self, path):
+        m = self.model
+        for iid in m.instances(2):
+            if S.get(m, (2, iid, 0)) == path[0] and S.get(m, (2, iid, 1)) == path[1]:
+                m.remove((2, iid))
 
     def _log(self, text):
         if self.trace is not None:
