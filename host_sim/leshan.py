@@ -15,7 +15,6 @@ import hashlib
 import http.client
 import json
 import os
-import queue
 import shutil
 import socket
 import subprocess
@@ -560,8 +559,9 @@ class EventStream:
 
     def __init__(self, base, endpoint=None, timeout=5.0):
         parts = urllib.parse.urlsplit(base)
-        self.events = queue.Queue()
-        self.seen = []
+        self.seen = []  # every (type, data) so far, in order of arrival
+        self._cursor = {}  # type -> index in seen after the last event wait() returned
+        self._arrived = threading.Condition()
         self._closed = False
         target = "/api/event" + ("?ep=" + urllib.parse.quote(endpoint) if endpoint else "")
         # A plain socket: http.client gives no clean way to block forever on an open stream.
@@ -594,43 +594,45 @@ class EventStream:
                         value = json.loads(text)
                     except ValueError:
                         value = text
-                    self.events.put((kind, value))
+                    self._add(kind, value)
                     kind, data = None, []
         except (OSError, ValueError, http.client.HTTPException):
             pass  # closed by close(), or the server went away
-        self.events.put(("CLOSED", None))
+        self._add("CLOSED", None)
+
+    def _add(self, kind, value):
+        with self._arrived:
+            self.seen.append((kind, value))
+            self._arrived.notify_all()
 
     def wait(self, kind, predicate=None, timeout=10.0):
-        """The next event of `kind` (after those already taken) with predicate(data) true."""
+        """The next event of `kind` with predicate(data) true, after the last one wait() returned
+        for that kind; other kinds stay available to their own wait()."""
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                event = self.events.get(timeout=max(left, 0.001))
-            except queue.Empty:
-                raise LeshanError("no %s event within %.0f s (seen: %s)"
-                                  % (kind, timeout, [k for k, _ in self.seen][-20:]))
-            self.seen.append(event)
-            if event[0] == "CLOSED":
-                raise LeshanError("event stream closed while waiting for " + kind)
-            if event[0] == kind and (predicate is None or predicate(event[1])):
-                return event[1]
+        with self._arrived:
+            i = self._cursor.get(kind, 0)
+            while True:
+                while i < len(self.seen):
+                    k, value = self.seen[i]
+                    i += 1
+                    if k == kind and (predicate is None or predicate(value)):
+                        self._cursor[kind] = i
+                        return value
+                    if k == "CLOSED":
+                        raise LeshanError("event stream closed while waiting for " + kind)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise LeshanError("no %s event within %.0f s (seen: %s)"
+                                      % (kind, timeout, [k for k, _ in self.seen][-20:]))
+                self._arrived.wait(left)
 
     def collect(self, kind, seconds):
-        """Every event of `kind` arriving within `seconds`."""
-        out = []
-        deadline = time.monotonic() + seconds
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return out
-            try:
-                event = self.events.get(timeout=left)
-            except queue.Empty:
-                return out
-            self.seen.append(event)
-            if event[0] == kind:
-                out.append(event[1])
+        """Every event of `kind` not yet returned, waiting `seconds` for more."""
+        time.sleep(seconds)
+        with self._arrived:
+            i = self._cursor.get(kind, 0)
+            self._cursor[kind] = len(self.seen)
+            return [v for k, v in self.seen[i:] if k == kind]
 
     def close(self):
         if not self._closed:
