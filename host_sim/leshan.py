@@ -232,9 +232,14 @@ class LeshanServer(JavaProcess):
         self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
 
-    def start(self, timeout=60.0):
-        self.coap_port, self.coaps_port = free_port(), free_port()
-        self.web_port = free_port(socket.SOCK_STREAM)
+    def start(self, timeout=60.0, ports=None):
+        """`ports`: (coap, coaps, web) to reuse those of a server stopped before (a restarted
+        server that forgot its registrations); free ports by default."""
+        if ports:
+            self.coap_port, self.coaps_port, self.web_port = ports
+        else:
+            self.coap_port, self.coaps_port = free_port(), free_port()
+            self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-jar", self.jars.server_demo,
                      "-lh", HOST, "-lp", str(self.coap_port),
                      "-slh", HOST, "-slp", str(self.coaps_port),

@@ -46,26 +46,23 @@ def leshan_jars():
         _unavailable(str(e))
 
 
-@pytest.fixture(scope="session")
-def leshan_server(leshan_jars):
-    server = leshan.LeshanServer(leshan_jars)
+def _serve(process):
     try:
-        server.start()
+        process.start()
     except leshan.LeshanError as e:
         _unavailable(str(e))
-    yield server
-    server.stop()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def leshan_server(leshan_jars):
+    yield from _serve(leshan.LeshanServer(leshan_jars))
 
 
 @pytest.fixture(scope="session")
 def leshan_bs(leshan_jars):
-    bs = leshan.LeshanBsServer(leshan_jars)
-    try:
-        bs.start()
-    except leshan.LeshanError as e:
-        _unavailable(str(e))
-    yield bs
-    bs.stop()
+    yield from _serve(leshan.LeshanBsServer(leshan_jars))
 
 
 @pytest.fixture

@@ -20,9 +20,12 @@ class StandInDevice:
         return self
 
     def update(self):
+        # the server may see the registration before the client has its answer: wait for that
+        self._client.wait_line("REGISTERED", timeout=20)
         self._client.command("update")
 
     def deregister(self):
+        self._client.wait_line("REGISTERED", timeout=20)
         self._client.command("deregister")
 
     def stop(self):
