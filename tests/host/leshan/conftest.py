@@ -15,7 +15,8 @@ which checks the steps and assertions of the case tests themselves. A device has
     stop()                        power off (de-registers when it can); safe to call twice
     supports(feature) -> bool     formats "TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR",
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
-                                  "composite", "create_delete", "inconsistent_bootstrap"
+                                  "composite", "create_delete", "inconsistent_bootstrap",
+                                  "bootstrap_fallback", "multi_resource", "reboot" (re-registers)
 The lead points `device` at our client (micropython process, in-process CPython) by
 replacing device_factory below.
 """
