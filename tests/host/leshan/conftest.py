@@ -12,10 +12,11 @@ which checks the steps and assertions of the case tests themselves. A device has
                                   boot pointed at a server (or a bootstrap server); psk=(identity, key)
     update()                      a registration update on its own initiative
     deregister()                  de-register and stay off
+    send(paths)                   a LwM2M Send of these paths (SenML CBOR) on its own initiative
     stop()                        power off (de-registers when it can); safe to call twice
     supports(feature) -> bool     formats "TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR",
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
-                                  "composite", "create_delete", "inconsistent_bootstrap",
+                                  "composite", "composite_root", "observe_composite", "mute_send", "create_delete", "inconsistent_bootstrap",
                                   "bootstrap_fallback", "multi_resource", "reboot" (re-registers)
 The lead points `device` at our client (micropython process, in-process CPython) by
 replacing device_factory below.
@@ -64,6 +65,17 @@ def leshan_server(leshan_jars):
 @pytest.fixture(scope="session")
 def leshan_bs(leshan_jars):
     yield from _serve(leshan.LeshanBsServer(leshan_jars))
+
+
+@pytest.fixture(scope="session")
+def leshan_ops(leshan_jars):
+    yield from _serve(leshan.LeshanOpsServer(leshan_jars))
+
+
+@pytest.fixture
+def ops_events(leshan_ops):
+    """The ops server's events from now on (same wait/collect as `events`)."""
+    return leshan_ops.events()
 
 
 @pytest.fixture

@@ -247,9 +247,9 @@ public class LeshanOpsServer {
             content = ((ReadCompositeResponse) r).getContent();
         else if (r instanceof ObserveCompositeResponse)
             content = ((ObserveCompositeResponse) r).getContent();
-        else if (r instanceof ObserveResponse && ((ObserveResponse) r).getContent() != null)
-            content = Collections.singletonMap(((ObserveResponse) r).getObservation() == null ? new LwM2mPath("/")
-                    : ((ObserveResponse) r).getObservation().getPath(), ((ObserveResponse) r).getContent());
+        else if (r instanceof ObserveResponse && ((ObserveResponse) r).getObservation() != null)
+            content = Collections.singletonMap(((ObserveResponse) r).getObservation().getPath(),
+                    ((ObserveResponse) r).getContent());
         if (content != null)
             sb.append(",\"content\":").append(nodes(content));
         if (r.getErrorMessage() != null)
