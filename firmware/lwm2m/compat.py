@@ -60,3 +60,47 @@ def sockaddr(host, port):
     import socket
 
     return socket.getaddrinfo(host, port)[0][-1]
+
+
+def tls():
+    """The `tls` module: MicroPython's own (mbedTLS), or on CPython host_sim's
+    shim of the same API over python-mbedtls (host_sim/mbedtls_tls.py).
+    A function, so that importing compat loads neither."""
+    try:
+        import tls as m
+
+        return m
+    except ImportError:  # pragma: no cover - CPython, or a board built without tls
+        pass
+    try:
+        from host_sim import mbedtls_tls as m
+    except ImportError:  # pragma: no cover - CPython with only firmware/ on sys.path
+        import os
+        import sys
+
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        if not os.path.isdir(os.path.join(root, "host_sim")):
+            raise ImportError("no DTLS here: no tls module (MicroPython built without mbedTLS?)")
+        sys.path.append(root)
+        from host_sim import mbedtls_tls as m
+    return m
+
+
+def mem_free():
+    """Free heap bytes (MicroPython gc); 0 where the runtime cannot say."""
+    import gc
+
+    try:
+        return gc.mem_free()
+    except AttributeError:  # pragma: no cover - CPython
+        return 0
+
+
+def mem_total():
+    """Total heap bytes (free + allocated) on MicroPython, 0 on CPython."""
+    import gc
+
+    try:
+        return gc.mem_free() + gc.mem_alloc()
+    except AttributeError:  # pragma: no cover - CPython
+        return 0

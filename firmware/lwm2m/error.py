@@ -19,7 +19,7 @@ class CoapError(Exception):
     """An error with the CoAP response code it must be answered with."""
 
     def __init__(self, code, message=""):
-        Exception.__init__(self, message)
+        super().__init__(message)  # MicroPython has no Exception.__init__ to call
         self.code = code
         self.message = message
 

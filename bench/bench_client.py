@@ -1,0 +1,143 @@
+"""The LwM2M client: flash (.mpy sizes), heap on MicroPython, bytes on the wire.
+
+Writes bench/results/client.md. Sizes come from build/mpy (`make mpy` first;
+`make bench` does it). Heap: gc.mem_alloc() deltas in a `.venv/bin/micropython`
+subprocess after gc.collect(). Wire: the client on CPython over an in-memory
+wire against a CoAP endpoint that answers like a LwM2M server; UDP payload
+bytes (add 28 B IPv4/UDP or 48 B IPv6/UDP per datagram for the radio).
+"""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MPY = os.path.join(ROOT, "build", "mpy")
+MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
+
+MODULES = ["client/" + n for n in ("attrs", "notify", "reglinks", "registration", "dispatch", "reporter",
+                                   "acl", "offline", "execargs", "servers", "client")] + \
+          ["objects/std_device", "objects/std_values", "objects/std_connstats", "main"]
+
+PROBE = """
+import gc, sys
+sys.path.insert(0, sys.argv[1])
+def step(name, fn):
+    gc.collect(); a = gc.mem_alloc()
+    keep = fn()
+    gc.collect(); print(name, gc.mem_alloc() - a)
+    return keep
+step('import lwm2m.coap.endpoint (engine)', lambda: __import__('lwm2m.coap.endpoint'))
+step('import lwm2m.model (+ object tables)', lambda: __import__('lwm2m.model'))
+step('import lwm2m.codec.senml_cbor', lambda: __import__('lwm2m.codec.senml_cbor'))
+step('import lwm2m.codec.linkformat', lambda: __import__('lwm2m.codec.linkformat'))
+step('import lwm2m.client.client (all client modules)', lambda: __import__('lwm2m.client.client'))
+step('import lwm2m.objects.std_device', lambda: __import__('lwm2m.objects.std_device'))
+class NullLink:
+    mtu = 1152
+    def send(self, d, p): pass
+    def recv(self, t): return None
+    def close(self): pass
+class Clock:
+    def ticks_ms(self): return 0
+    def time(self): return 1000
+    def sleep_ms(self, ms): pass
+def device():
+    from lwm2m.model import Model
+    from lwm2m.objects.std_device import Device
+    from lwm2m.client.servers import provision
+    m = Model()
+    Device({'manufacturer': 'ACME', 'model': 'N1', 'serial': '42', 'firmware': '1.0'}).install(m)
+    m.add(3303, 0, {5700: 21.5, 5701: 'Cel'})
+    provision(m, 'coap://192.0.2.1:5683', 1, 300)
+    return m
+m = step('device model (Device, Temperature, 0/1)', device)
+def client():
+    from lwm2m.client.client import Client
+    c = Client(m, NullLink(), Clock(), {'ep': 'urn:dev:42', 'resolve': lambda u: 'srv'})
+    c.start()
+    c.step()
+    return c
+c = step('Client started, Register in flight', client)
+"""
+
+
+def sizes():
+    rows, total = [], 0
+    for rel in MODULES:
+        n = os.path.getsize(os.path.join(MPY, "lwm2m", rel + ".mpy"))
+        total += n
+        rows.append("| lwm2m/%s.mpy | %d |" % (rel, n))
+    rows.append("| **total** | **%d** |" % total)
+    return rows
+
+
+def heap():
+    if not os.path.exists(MICROPYTHON):
+        return ["(no micropython in .venv)"]
+    out = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", PROBE.replace("sys.argv[1]", repr(MPY))],
+                         capture_output=True, text=True, timeout=60)
+    rows = []
+    for line in out.stdout.splitlines():
+        name, n = line.rsplit(" ", 1)
+        rows.append("| %s | %s |" % (name, n))
+    if out.returncode:
+        rows.append("(probe failed: %s)" % out.stderr.strip().splitlines()[-1:])
+    return rows
+
+
+def wire():
+    sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
+    sys.path.insert(0, os.path.join(ROOT, "firmware"))
+    from client_support import device, FakeClock, wire as mkwire, pump, req
+    from test_client_client import FakeServer
+    from lwm2m.coap.message import decode
+    from lwm2m.client.client import Client
+
+    m = device()
+    clock = FakeClock()
+    lc, ls, log = mkwire()
+    srv = FakeServer(ls, clock)
+    c = Client(m, lc, clock, {"ep": "urn:dev:42", "resolve": lambda uri: "server"})
+    rows = []
+
+    def measure(what, action):
+        mark = len(log)
+        action()
+        pump(c, srv.ep, lc, ls)
+        up = sum(len(d) for who, d in log[mark:] if who == "client")
+        down = sum(len(d) for who, d in log[mark:] if who == "server")
+        n = len(log) - mark
+        rows.append("| %s | %d | %d | %d |" % (what, n, up, down))
+
+    measure("Register (5 objects) + 2.01", c.start)
+    measure("Update (nothing changed) + 2.04", c.connections[0].reg.trigger_update)
+    measure("Update with new object list + 2.04", lambda: m.add(3303, 2, {5700: 1.0}))
+    for fmt, name in ((112, "SenML CBOR"), (11542, "TLV"), (110, "SenML JSON"), (11544, "LwM2M CBOR")):
+        measure("Read /3/0 in %s" % name, lambda f=fmt: srv.ep.request(req(1, "/3/0", accept=f), "client"))
+    measure("Observe /3303/0/5700 (SenML CBOR)", lambda: srv.ep.request(req(1, "/3303/0/5700", observe=0, accept=112),
+                                                                       "client"))
+    measure("one NON notification", lambda: m.set((3303, 0, 5700), 22.0))
+    measure("Send /3303/0/5700 + 2.04", lambda: c.send([(3303, 0, 5700)]))
+    measure("De-register + 2.02", c.deregister)
+    return rows
+
+
+def main():
+    lines = ["# LwM2M client", "", "Generated by bench/bench_client.py.", "",
+             "## Flash: .mpy sizes (bytes)", "", "| module | bytes |", "|---|---|"]
+    lines += sizes()
+    lines += ["", "## Heap on MicroPython (unix port, bytes retained after gc.collect())", "",
+              "| step | bytes |", "|---|---|"]
+    lines += heap()
+    lines += ["", "## Bytes on the wire (UDP payload; add 28 B IPv4/UDP per datagram)", "",
+              "| exchange | datagrams | up B | down B |", "|---|---|---|---|"]
+    lines += wire()
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(HERE, "results", "client.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

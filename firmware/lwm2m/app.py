@@ -1,0 +1,95 @@
+# The device as a board configuration (boards/<name>/board.json) describes it:
+# the standard objects, the LwM2M server, and the link to it (a UDP socket, a
+# cellular modem or a LoRaWAN modem on a UART). The board's port module
+# (lwm2m.port.unix / esp32 / nrf) brings the hardware: UARTs, PWRKEY, reset.
+#
+#   app.run(cfg, port, setup=add_my_objects)   # the whole firmware main loop
+from lwm2m.clock import SystemClock
+from lwm2m.model import Model
+from lwm2m.client.client import Client
+from lwm2m.client.servers import provision, parse_uri
+from lwm2m.objects.std_device import Device
+from lwm2m.objects.std_connstats import ConnectivityStatistics
+
+VERSION = "0.1.0"
+
+
+def server_address(uri):
+    """(host, port) of a coap(s)/coap+tcp URI, or ("lorawan", FPort) of lorawan://<FPort>."""
+    scheme, _, rest = uri.partition("://")
+    if scheme == "lorawan":
+        return "lorawan", int(rest.split("/")[0])
+    _, host, port = parse_uri(uri)
+    return host, port
+
+
+def make_link(cfg, port, clock):
+    """The datagram link the board's modem section asks for."""
+    m = cfg["modem"]
+    kind = m["type"]
+    host, sport = server_address(cfg["server"])
+    if kind == "udp":
+        from lwm2m.link.udp import UdpLink  # chosen by board.json
+
+        return UdpLink("::" if ":" in host else "0.0.0.0", 0)
+    uart = port.uart(m)
+    wake = port.pwrkey(m)
+    apn = m.get("apn", "")
+    if kind in ("bg96", "bg95"):
+        from lwm2m.modem.bg96 import Bg96  # chosen by board.json
+
+        psm = tuple(m["psm"]) if m.get("psm") else None
+        return Bg96(uart, clock, host, sport, apn=apn, rat=m.get("rat", "nb"), push=m.get("push", True),
+                    rai=m.get("rai", False), psm=psm, wake=wake)
+    if kind == "sim7080":
+        from lwm2m.modem.sim7080 import Sim7080  # chosen by board.json
+
+        return Sim7080(uart, clock, host, sport, apn=apn, rat=m.get("rat", "nb"), wake=wake)
+    if kind == "sara_r4":
+        from lwm2m.modem.sara_r4 import SaraR4  # chosen by board.json
+
+        return SaraR4(uart, clock, host, sport, apn=apn, wake=wake)
+    if kind in ("rak3172", "rn2483"):
+        from lwm2m.modem.lorawan import Rak3172, Rn2483  # chosen by board.json
+
+        keys = (m["dev_eui"], m["app_eui"], m["app_key"]) if "app_key" in m else None
+        cls = Rak3172 if kind == "rak3172" else Rn2483
+        return cls(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys)
+    raise ValueError("board.json: unknown modem type %r" % kind)
+
+
+def build(cfg, port, clock=None, setup=None, trace=None):
+    """(client, model) for a board configuration; setup(model) adds the application's objects."""
+    clock = clock or SystemClock()
+    model = Model()
+    dev = Device({"manufacturer": "lwm2m-micropython", "model": cfg.get("board", "?"),
+                  "serial": port.unique_id(), "firmware": VERSION},
+                 reboot=port.reboot, factory_reset=getattr(port, "factory_reset", None))
+    dev.install(model)
+    stats = ConnectivityStatistics().install(model)
+    if setup:
+        setup(model)
+    binding = cfg.get("binding", "U") + ("Q" if cfg.get("queue_mode") else "")
+    provision(model, cfg["server"], ssid=1, lifetime=cfg.get("lifetime", 86400), binding=binding)
+    link = make_link(cfg, port, clock)
+    peer = getattr(link, "peer", None)
+    config = {"ep": cfg.get("endpoint") or "%s-%s" % (cfg.get("board", "dev"), port.unique_id())}
+    if peer is not None:  # a modem link has one fixed peer: no socket address to resolve
+        config["resolve"] = lambda uri: peer
+    client = Client(model, stats.wrap(link), clock, config, trace=trace)
+    dev.schedule = client.defer
+    return client, model
+
+
+def run(cfg, port, setup=None, every_minute=None, trace=None):
+    """Register and serve until the board resets. Never returns."""
+    clock = SystemClock()
+    client, model = build(cfg, port, clock, setup, trace)
+    client.start()
+    last = clock.time()
+    while True:
+        client.poll(1000)
+        now = clock.time()
+        if every_minute and now - last >= 60:
+            last = now
+            every_minute(model)

@@ -1,0 +1,363 @@
+# The LwM2M client: one CoAP endpoint, the data model, and for every LwM2M
+# server in the model (lwm2m.client.servers) a registration, an attribute
+# store, stored notifications. `poll(max_ms)` is the whole main loop: wait
+# for a datagram or the next deadline, answer it, run what is due; it never
+# raises (errors go to the trace callback).
+#
+#   client = Client(model, UdpLink(), SystemClock(), {"ep": "dev-1"})
+#   client.start()
+#   while True:
+#       client.poll(1000)
+from lwm2m.compat import const, sockaddr
+from lwm2m.error import CoapError
+from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
+from lwm2m.coap.endpoint import Endpoint
+from lwm2m.client import servers as S
+from lwm2m.client import reglinks, registration as R
+from lwm2m.client.attrs import AttributeStore
+from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
+from lwm2m.client.reporter import Reporter
+from lwm2m.client.offline import NotificationStore
+
+_POST = const(2)
+_CHANGED = const(0x44)
+_CREATED_EV = const(1)
+_DELETED_EV = const(2)
+
+
+class Connection:
+    """One LwM2M server: where it is, its registration and its state."""
+
+    def __init__(self, ssid, uri, peer, sec_iid, srv_iid, reg, attrs, store):
+        self.ssid = ssid
+        self.uri = uri
+        self.peer = peer
+        self.sec_iid = sec_iid
+        self.srv_iid = srv_iid
+        self.reg = reg
+        self.server = Server(ssid, attrs)
+        self.store = store
+
+
+def _resolve(uri):
+    scheme, host, port = S.parse_uri(uri)
+    return sockaddr(host, port)
+
+
+class Client:
+    def __init__(self, model, link, clock, config, trace=None):
+        """link: a datagram link (docs/design.md) or a ready coap Endpoint.
+        config: ep (endpoint name, required); default_format (reads without
+        Accept, default SenML CBOR 112); ct (format announced on </>);
+        margin (seconds an Update goes ahead of the lifetime, default 93);
+        store_limit (notifications kept while offline, 32); resolve
+        (uri -> peer address, default a socket address); params (CoAP
+        transmission settings, lwm2m.coap.params.Params)."""
+        self.model = model
+        self.clock = clock
+        self.config = config
+        self.trace = trace
+        if hasattr(link, "request"):
+            self.endpoint = link
+        else:
+            self.endpoint = Endpoint(link, clock, params=config.get("params"))
+        ep = self.endpoint
+        ep.handler = self._handle
+        ep.on_observe = self._on_observe
+        ep.on_cancel = self._on_cancel
+        self.dispatcher = Dispatcher(model, config.get("default_format", SENML_CBOR), self._acos)
+        self.reporter = Reporter(self.dispatcher)
+        self.connections = []
+        self._observed = None  # (peer, token, reply) between handler and on_observe
+        self._started = False
+        self.online = True
+        self._later = []  # deferred hooks (Reboot): run after the response left
+        model.listen(self._on_model)
+
+    # -- life cycle --------------------------------------------------------
+    def start(self):
+        """Read the servers from the model and begin registering with each."""
+        now = self.clock.time()
+        resolve = self.config.get("resolve", _resolve)
+        for ssid, uri, sec, srv in S.find(self.model):
+            try:
+                peer = resolve(uri)
+            except Exception as e:
+                self._log("bad server URI %r: %r" % (uri, e))
+                continue
+            c = self._connection(ssid, uri, peer, sec, srv)
+            self.connections.append(c)
+            c.reg.start(now)
+        self._started = True
+
+    def _connection(self, ssid, uri, peer, sec, srv):
+        model, cfg = self.model, self.config
+        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
+        reg.configure(**S.settings(model, srv))
+        reg.set_objects(self._links())
+        attrs = AttributeStore(lambda: S.periods(model, srv))
+        c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
+                       NotificationStore(cfg.get("store_limit", 32)))
+        c.server.con_default = S.flag(model, srv, 26)
+        # Registration Update Trigger (/1/x/8) belongs to this connection.
+        try:
+            model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
+        except CoapError as e:
+            self._log("no /1/%d/8: %r" % (srv, e))
+        return c
+
+    def deregister(self):
+        """Start De-register with every server (sent by the next step)."""
+        for c in self.connections:
+            c.reg.deregister()
+        self.step()
+
+    def stop(self, wait_ms=5000):
+        """De-register from every server, waiting up to wait_ms for answers."""
+        self.deregister()
+        t0 = self.clock.ticks_ms()
+        from lwm2m.compat import ticks_diff
+
+        while any(c.reg.state == R.DEREGISTERING for c in self.connections):
+            left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
+            if left <= 0:
+                break
+            self.endpoint.poll(min(left, 100))
+            self.step()
+
+    def set_online(self, online):
+        """The application (modem driver) says whether the network is there.
+        Offline, nothing is sent and notifications are stored (/1/x/6); back
+        online, each server gets an Update, after which the stored
+        notifications go out in order."""
+        was, self.online = self.online, bool(online)
+        if online and not was:
+            for c in self.connections:
+                c.reg.trigger_update()
+
+    def _links(self):
+        return reglinks.object_links(reglinks.model_objects(self.model), self.config.get("ct"))
+
+    # -- the main loop -----------------------------------------------------
+    def poll(self, max_ms=1000):
+        """Wait up to max_ms (less when something is due) for one datagram,
+        handle it, then run everything due. Never raises. Returns True when
+        a datagram came in."""
+        got = False
+        try:
+            wait = self.next_timeout_ms()
+            if wait is None or wait > max_ms:
+                wait = max_ms
+            got = self.endpoint.poll(wait)
+        except Exception as e:
+            self._log("poll: %r" % (e,))
+        self.step()
+        return got
+
+    def next_timeout_ms(self):
+        """Milliseconds until the LwM2M layer or the CoAP engine has work."""
+        now = self.clock.time()
+        due = self.reporter.deadline()
+        for c in self.connections:
+            d = c.reg.deadline()
+            if d is not None and (due is None or d < due):
+                due = d
+        out = None if due is None else max(0, (due - now) * 1000)
+        t = self.endpoint.next_timeout_ms()
+        if t is not None and (out is None or t < out):
+            out = t
+        return out
+
+    def defer(self, fn):
+        """Run fn() at the next step, after the response to the request being
+        handled has been sent (Reboot must answer 2.04 first)."""
+        self._later.append(fn)
+
+    def step(self):
+        """Run what is due now: deferred hooks, registration requests,
+        notifications."""
+        while self._later:
+            fn = self._later.pop(0)
+            try:
+                fn()
+            except Exception as e:
+                self._log("deferred hook: %r" % (e,))
+        try:
+            now = self.clock.time()
+            for c in self.connections:
+                req = c.reg.step(now) if self.online else None
+                if req is not None:
+                    self._send_reg(c, req)
+            for item in self.reporter.due(now):
+                self._deliver(item)
+        except Exception as e:
+            self._log("step: %r" % (e,))
+
+    # -- registration traffic ----------------------------------------------
+    def _send_reg(self, c, req):
+        method, path, query, payload, ct = req
+        m = Message(method)
+        m.set_uri_path(path)
+        for q in query:
+            m.add_query(q)
+        if ct is not None:
+            m.add_option(CONTENT_FORMAT, ct)
+        if payload:
+            m.payload = payload
+        fresh = path == ["rd"]
+        self._log("%s %s %s" % ("register" if fresh else "update" if method == _POST else "deregister",
+                                "/".join(path), "&".join(query)))
+
+        def done(ex):
+            now = self.clock.time()
+            if ex.error is not None or ex.response is None:
+                self._log("%s: %s" % ("/".join(path), ex.error))
+                c.reg.on_failure(now)
+            else:
+                r = ex.response
+                c.reg.on_response(now, r.code, r.location_path())
+                self._log("%s -> %d.%02d" % ("/".join(path), r.code >> 5, r.code & 31))
+            self._after_reg(c, fresh)
+
+        self.endpoint.request(m, c.peer, done)
+
+    def _after_reg(self, c, fresh):
+        ok = c.reg.registered()
+        if ok and fresh:
+            # A new registration: the server forgot our observations.
+            self._drop_observations(c)
+            c.store.drain()
+        elif ok:
+            self._flush(c)
+
+    def _drop_observations(self, c):
+        ep = self.endpoint
+        for obs in list(ep.observations):
+            if obs.peer == c.peer:
+                ep.cancel(obs, "re-registered")
+        self.reporter.cancel_server(c.server)
+
+    # -- server requests -----------------------------------------------------
+    def _conn_for(self, peer):
+        for c in self.connections:
+            if c.peer == peer:
+                return c
+        # one server only: a changed source address (NAT) is still that server
+        return self.connections[0] if len(self.connections) == 1 else None
+
+    def _handle(self, req, peer):
+        c = self._conn_for(peer)
+        if c is None:
+            raise CoapError(0x81, "unknown server")
+        reply = self.dispatcher.handle(req, c.server)
+        m = Message(reply.code)
+        if reply.ct is not None:
+            m.add_option(CONTENT_FORMAT, reply.ct)
+        if reply.location:
+            for seg in reply.location:
+                m.add_option(LOCATION_PATH, seg)
+        m.payload = reply.payload or b""
+        if reply.observe == "start":
+            self._observed = (peer, req.token, reply, c)
+        return m
+
+    def _on_observe(self, obs):
+        o = self._observed
+        self._observed = None
+        if o is None or o[0] != obs.peer or o[1] != obs.token:
+            return
+        peer, token, reply, c = o
+        self.reporter.add(obs, c.server, reply.paths, reply.composite, reply.ct, reply.records,
+                          self.clock.time())
+
+    def _on_cancel(self, obs, why):
+        self.reporter.cancel(obs)
+        for c in self.connections:
+            c.store.forget(obs)
+
+    # -- notifications -------------------------------------------------------
+    def _deliver(self, item):
+        o, code, payload, con = item
+        c = None
+        for x in self.connections:
+            if x.server is o.server:
+                c = x
+        if c is None:
+            return
+        if not (self.online and c.reg.registered()):
+            if S.flag(self.model, c.srv_iid, 6):
+                c.store.push(o.key, item, o.attrs().get("hqmax"))
+            return
+        self._notify(item)
+
+    def _notify(self, item):
+        o, code, payload, con = item
+        m = Message(code)
+        if code == 0x45:
+            m.add_option(CONTENT_FORMAT, o.fmt)
+        m.payload = payload
+        self.endpoint.notify(o.key, m, con)
+
+    def _flush(self, c):
+        for key, item in c.store.drain():
+            self._notify(item)
+
+    # -- Send (1.1.1 6.4.6) ----------------------------------------------------
+    def send(self, paths, ssid=None, callback=None):
+        """POST /dp with the values at paths (SenML CBOR) to server ssid (the
+        first registered one by default). Returns the exchange, or None when
+        muted (/1/x/23) or not registered."""
+        for c in self.connections:
+            if (ssid is None or c.ssid == ssid) and c.reg.registered():
+                if S.flag(self.model, c.srv_iid, 23):
+                    self._log("send muted for server %d" % c.ssid)
+                    return None
+                records = self.dispatcher.read_records([tuple(p) for p in paths], c.server)
+                m = Message(_POST)
+                m.set_uri_path("dp")
+                m.add_option(CONTENT_FORMAT, SENML_CBOR)
+                m.payload = self.dispatcher.codec_for(SENML_CBOR).encode(records, ())
+                return self.endpoint.request(m, c.peer, callback)
+        return None
+
+    # -- model events ----------------------------------------------------------
+    def _on_model(self, path, event):
+        try:
+            now = self.clock.time()
+            self.reporter.changed(path, now)
+            if event == _DELETED_EV:
+                for c in self.connections:
+                    c.server.attrs.drop(path)
+            if event in (_CREATED_EV, _DELETED_EV) and self._started:
+                links = self._links()
+                for c in self.connections:
+                    c.reg.set_objects(links)
+            if path[0] == 1:
+                for c in self.connections:
+                    if len(path) < 2 or path[1] == c.srv_iid:
+                        c.reg.configure(**S.settings(self.model, c.srv_iid))
+                        c.server.con_default = S.flag(self.model, c.srv_iid, 26)
+        except Exception as e:
+            self._log("model event: %r" % (e,))
+
+    def _acos(self):
+        """Access Control instances when more than one server is configured
+        (E.3: with one server access control does not apply)."""
+        if len(self.connections) < 2:
+            return None
+        m = self.model
+        out = []
+        for iid in m.instances(2):
+            oid = S.get(m, (2, iid, 0))
+            inst = S.get(m, (2, iid, 1))
+            acl = S.get(m, (2, iid, 2), {})
+            owner = S.get(m, (2, iid, 3))
+            out.append((oid, inst, dict(acl), owner))
+        return out
+
+    def _log(self, text):
+        if self.trace is not None:
+            try:
+                self.trace(text)
+            except Exception:
+                pass

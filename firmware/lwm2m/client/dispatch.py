@@ -1,0 +1,289 @@
+# The Device Management and Information Reporting requests a server sends
+# (LwM2M 1.1.1 6.3, 6.4; Transport 6.3/6.4), mapped onto the data model:
+#   GET            Read; Accept 40: Discover; Observe 0/1: Observe / cancel
+#   PUT            Write (replace); query only, no payload: Write-Attributes
+#   POST           on an object: Create; on an instance: Write (partial
+#                  update); on a resource: Execute
+#   DELETE         Delete an instance
+#   FETCH / iPATCH Read-Composite (+Observe: Observe-Composite) / Write-Composite
+# `handle(req, server)` returns a Reply or raises CoapError (the engine
+# answers with its code). req: anything with code, payload, uri_path(),
+# uri_query(), content_format(), accept(), observe() (a coap Message).
+#
+# The model it drives is lwm2m.model.Model (docs/model.md): read, write,
+# write_composite, execute, create, delete, discover, dim, instances,
+# type_of, tables. Those raise CoapError for bad requests themselves; this
+# layer adds the CoAP mapping, content negotiation, access control and the
+# Security object rule (any operation: 4.01).
+from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
+                         NOT_ACCEPTABLE, INTERNAL)
+from lwm2m.client import acl as ACL
+from lwm2m.client import execargs
+from lwm2m.codec import linkformat
+from lwm2m.model.table import MULTIPLE
+
+GET, POST, PUT, DELETE, FETCH, IPATCH = 1, 2, 3, 4, 5, 7
+CREATED, DELETED, CHANGED, CONTENT = 0x41, 0x42, 0x44, 0x45
+LINK_FORMAT = 40
+SENML_CBOR = 112
+# Objects no LwM2M server may touch (1.1.1 6.3: 4.01 Unauthorized).
+PROTECTED = (0, 21)
+
+
+class Reply:
+    """What the client answers: code, payload, Content-Format; location
+    for Create; observe = "start" / "cancel" / None with the observed paths
+    (a list; composite when the request was a FETCH) and the format."""
+
+    def __init__(self, code, payload=b"", ct=None):
+        self.code = code
+        self.payload = payload
+        self.ct = ct
+        self.location = None
+        self.observe = None
+        self.paths = None
+        self.composite = False
+        self.records = None  # what a Read returned, the first observed value
+
+
+class Server:
+    """What the dispatcher knows of the server a request came from: its
+    Short Server ID and its attribute store (lwm2m.client.attrs)."""
+
+    def __init__(self, ssid, attrs):
+        self.ssid = ssid
+        self.attrs = attrs
+
+
+def parse_path(segments):
+    """Uri-Path segments -> tuple of ints (at most 4); 4.04 if not a path."""
+    if len(segments) > 4:
+        raise CoapError(NOT_FOUND, "path too deep")
+    out = []
+    for s in segments:
+        if not s or not s.isdigit() or len(s) > 5 or int(s) > 65535:
+            raise CoapError(NOT_FOUND, "no such path")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _codec_get(fmt):
+    from lwm2m import codec
+
+    return codec.get(fmt)
+
+
+class Dispatcher:
+    def __init__(self, model, default_format=SENML_CBOR, acos=None, codecs=_codec_get):
+        """default_format: for reads without Accept. acos: callable giving the
+        Access Control instances (lwm2m.client.acl), or None when there is one
+        server and access control does not apply. codecs: content format ->
+        codec module (lwm2m.codec.get)."""
+        self.model = model
+        self.default_format = default_format
+        self.acos = acos
+        self.codecs = codecs
+
+    def codec_for(self, fmt, accept=False):
+        """The codec module for fmt; an unknown Accept is 4.06, an unknown
+        Content-Format 4.15."""
+        try:
+            return self.codecs(fmt)
+        except CoapError as e:
+            if accept:
+                raise CoapError(NOT_ACCEPTABLE, e.message)
+            raise
+
+    def handle(self, req, server):
+        try:
+            return self._handle(req, server)
+        except CoapError:
+            raise
+        except Exception as e:  # a bug or a failing callable: 5.00, never a crash
+            raise CoapError(INTERNAL, repr(e))
+
+    def _handle(self, req, server):
+        code = req.code
+        path = parse_path(req.uri_path())
+        if code == FETCH:
+            return self._fetch(req, server)
+        if code == IPATCH:
+            return self._write_composite(req, server)
+        if not path:
+            raise CoapError(METHOD_NOT_ALLOWED, "not on the root path")
+        if path[0] in PROTECTED:
+            raise CoapError(UNAUTHORIZED, "security object")
+        n = len(path)
+        if code == GET:
+            if req.accept() == LINK_FORMAT:
+                self._check(server, ACL.READ, path)
+                return self._discover(path, server)
+            return self._read(req, path, server)
+        if code == PUT:
+            if req.content_format() is None and not req.payload:
+                self._check(server, ACL.READ, path)
+                server.attrs.write(path, req.uri_query(), self.model.type_of)
+                return Reply(CHANGED)
+            if n < 2:
+                raise CoapError(METHOD_NOT_ALLOWED, "write on an object")
+            self._check(server, ACL.WRITE, path)
+            self.model.write(path, self._decode(req, path), True)
+            return Reply(CHANGED)
+        if code == POST:
+            if n == 1:
+                return self._create(req, path, server)
+            if n == 2:
+                self._check(server, ACL.WRITE, path)
+                self.model.write(path, self._decode(req, path), False)
+                return Reply(CHANGED)
+            if n == 3:
+                self._check(server, ACL.EXECUTE, path)
+                args = bytes(req.payload or b"")
+                execargs.parse(args)  # malformed arguments: 4.00 before any effect
+                self.model.execute(path, args)
+                return Reply(CHANGED)
+            raise CoapError(METHOD_NOT_ALLOWED, "execute on a resource instance")
+        if code == DELETE:
+            if n != 2:
+                raise CoapError(METHOD_NOT_ALLOWED, "delete needs an instance")
+            self._check(server, ACL.DELETE, path)
+            self.model.delete(path)
+            return Reply(DELETED)
+        raise CoapError(METHOD_NOT_ALLOWED, "method")
+
+    # -- access control ----------------------------------------------------
+    def _check(self, server, op, path):
+        acos = self.acos() if self.acos else None
+        if acos is None or len(path) < 2:
+            return
+        if path[1] not in self.model.instances(path[0]):
+            raise CoapError(NOT_FOUND, "no such instance")
+        ACL.require(acos, op, path[0], path[1], server.ssid)
+
+    def _readable(self, server, records):
+        """An object-level read returns only the instances the server may read."""
+        acos = self.acos() if self.acos else None
+        if acos is None:
+            return records
+        out = [r for r in records if ACL.allowed(acos, ACL.READ, r[0][0], r[0][1], server.ssid)]
+        if records and not out:
+            raise CoapError(UNAUTHORIZED, "access denied")
+        return out
+
+    # -- Read / Observe ----------------------------------------------------
+    def _read(self, req, path, server):
+        self._check(server, ACL.READ, path)
+        fmt = req.accept()
+        if fmt is None:
+            fmt = self.default_format
+        codec = self.codec_for(fmt, True)
+        records = self.model.read(path)
+        if len(path) == 1:
+            records = self._readable(server, records)
+        reply = Reply(CONTENT, codec.encode(records, path), fmt)
+        reply.records = records
+        self._observe(req, reply, [path], False)
+        return reply
+
+    def _observe(self, req, reply, paths, composite):
+        obs = req.observe()
+        if obs == 0:
+            reply.observe = "start"
+        elif obs == 1:
+            reply.observe = "cancel"
+        reply.paths = paths
+        reply.composite = composite
+
+    def read_records(self, paths, server):
+        """Records for a composite read/notify: paths that do not exist are
+        left out (int-236, int-280/281); the root path reads every object."""
+        out = []
+        for p in paths:
+            if p and p[0] in PROTECTED:
+                raise CoapError(UNAUTHORIZED, "security object")
+            if not p:
+                out.extend(self._readable(server, self.model.read(())))
+                continue
+            try:
+                self._check(server, ACL.READ, p)
+                recs = self.model.read(p)
+            except CoapError as e:
+                if e.code == NOT_FOUND:
+                    continue
+                raise
+            out.extend(self._readable(server, recs) if len(p) == 1 else recs)
+        # several paths may overlap; keep one record per path, in path order
+        uniq = {}
+        for r in out:
+            uniq[r[0]] = r
+        return [uniq[k] for k in sorted(uniq)]
+
+    def _fetch(self, req, server):
+        ct = req.content_format()
+        if ct is None:
+            raise CoapError(BAD_REQUEST, "FETCH needs a Content-Format")
+        paths = self.codec_for(ct).decode_paths(req.payload)
+        fmt = req.accept()
+        if fmt is None:
+            fmt = ct
+        codec = self.codec_for(fmt, True)
+        records = self.read_records(paths, server)
+        reply = Reply(CONTENT, codec.encode(records, ()), fmt)
+        reply.records = records
+        self._observe(req, reply, paths, True)
+        return reply
+
+    # -- Write / Create ----------------------------------------------------
+    def _decode(self, req, base):
+        ct = req.content_format()
+        if ct is None:
+            raise CoapError(BAD_REQUEST, "payload without Content-Format")
+        return self.codec_for(ct).decode(req.payload, base, self.model.type_of)
+
+    def _write_composite(self, req, server):
+        values = self._decode(req, ())
+        for p, _ in values:
+            if p[0] in PROTECTED:
+                raise CoapError(UNAUTHORIZED, "security object")
+            self._check(server, ACL.WRITE, p)
+        self.model.write_composite(values)
+        return Reply(CHANGED)
+
+    def _create(self, req, path, server):
+        acos = self.acos() if self.acos else None
+        if acos is not None:
+            ACL.require(acos, ACL.CREATE, path[0], None, server.ssid)
+        records = self._decode(req, path)
+        # TLV resources without an instance decode to (oid, None, rid): the
+        # model then picks the lowest free id
+        iid = records[0][0][1] if records and len(records[0][0]) > 1 else None
+        iid = self.model.create(path[0], iid, records)
+        reply = Reply(CREATED)
+        reply.location = [str(path[0]), str(iid)]
+        return reply
+
+    # -- Discover ----------------------------------------------------------
+    # 1.1.1 5.4.2: on an object its attributes, then instances and resources
+    # (dim only); on an instance its attributes, then each resource with dim
+    # and its own attributes; on a resource dim and the attributes inherited
+    # down to it, then its instances with their own attributes.
+    def _discover(self, path, server):
+        m, attrs = self.model, server.attrs
+        n = len(path)
+        if n == 4:
+            raise CoapError(METHOD_NOT_ALLOWED, "discover on a resource instance")
+        links = []
+        for p in m.discover(path):
+            a = []
+            if len(p) == 3 and m.tables.info(p[0], p[2]) & MULTIPLE:
+                a.append(("dim", m.dim(p)))
+            if p == path:
+                if n == 1:
+                    ver = m.tables.ver_attr(path[0])
+                    if ver:
+                        a.append(("ver", ver))
+                a.extend(attrs.link_list(p, n == 3))
+            elif n > 1:
+                a.extend(attrs.link_list(p))
+            links.append((p, a))
+        return Reply(CONTENT, linkformat.encode(links), LINK_FORMAT)

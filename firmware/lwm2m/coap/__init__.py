@@ -1,0 +1,3 @@
+# CoAP (RFC 7252, 7641, 7959): message.py (codec), endpoint.py (Endpoint, both
+# roles), params.py (transmission parameters), block.py (block-wise helpers).
+# Import the module you need; nothing is loaded here.

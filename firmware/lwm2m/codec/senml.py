@@ -1,0 +1,212 @@
+# SenML (RFC 8428) records as LwM2M uses them, shared by SenML JSON (110) and
+# SenML CBOR (112); the two differ only in how a record is serialized. A record
+# here is a dict with RFC 8428 names: bn, bt, n, v, vs, vb, vd, vlo, t.
+from lwm2m import datatype as T
+from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.codec import common as C
+
+
+def base_name(paths, bn_cost, n_cost):
+    """(bn, names) that make the output shortest: no base name, a prefix
+    ending in '/' shared by all paths, or (all paths equal) the whole path.
+    bn_cost / n_cost: bytes a bn / n field adds beyond its text."""
+    texts = [C.path_str(p) for p in paths]
+    best = 0
+    for t in texts:
+        best += len(t) + n_cost
+    choice = (None, texts)
+    if not paths:
+        return choice
+    common = paths[0]
+    shortest = len(common)
+    for p in paths:
+        k = 0
+        while k < len(common) and k < len(p) and p[k] == common[k]:
+            k += 1
+        common = common[:k]
+        if len(p) < shortest:
+            shortest = len(p)
+    for k in range(1, len(common) + 1):
+        if k == shortest:
+            if k < len(common) or any(len(p) != k for p in paths):
+                break
+            bn = C.path_str(common)  # every path is this one path
+            names = ["" for _ in paths]
+        else:
+            bn = C.path_str(common[:k]) + "/"
+            names = ["/".join(str(x) for x in p[k:]) for p in paths]
+        cost = len(bn) + bn_cost
+        for n in names:
+            if n:
+                cost += len(n) + n_cost
+        if cost < best:
+            best = cost
+            choice = (bn, names)
+    return choice
+
+
+def base_time(stamps):
+    """bt for a list of timestamps (None = no timestamp): only when every
+    record has one and there are two or more, the most frequent one (ties: the
+    smallest), so most records need no t. Records without a time must keep
+    meaning 'now', which a bt would change; float times stay whole, as
+    bt + (t - bt) need not give t back."""
+    if len(stamps) < 2:
+        return None
+    best = None
+    count = 0
+    for s in stamps:
+        if not isinstance(s, int):
+            return None
+        c = 0
+        for o in stamps:
+            if o == s:
+                c += 1
+        if c > count or (c == count and s < best):
+            best, count = s, c
+    return best
+
+
+def value_field(t, v):
+    """(key, value) of a record holding v of datatype t."""
+    if t == T.INTEGER or t == T.UNSIGNED or t == T.TIME:
+        return "v", v
+    if t == T.FLOAT:
+        return "v", float(v)
+    if t == T.STRING or t == T.CORELNK:
+        return "vs", v
+    if t == T.BOOLEAN:
+        return "vb", bool(v)
+    if t == T.OPAQUE:
+        return "vd", bytes(v)
+    if t == T.OBJLNK:
+        return "vlo", C.objlnk_text(v)
+    raise CodecError("type %r has no SenML value" % t, NOT_ACCEPTABLE)
+
+
+def pack(records, bn_cost, n_cost):
+    """LwM2M records -> list of SenML record dicts (names always absolute)."""
+    bn, names = base_name([r[0] for r in records], bn_cost, n_cost)
+    stamps = [r[3] if len(r) > 3 else None for r in records]
+    bt = base_time(stamps)
+    out = []
+    for i in range(len(records)):
+        r = records[i]
+        e = {}
+        if i == 0:
+            if bn is not None:
+                e["bn"] = bn
+            if bt is not None:
+                e["bt"] = bt
+        if names[i]:
+            e["n"] = names[i]
+        k, v = value_field(r[1], r[2])
+        e[k] = v
+        s = stamps[i]
+        if s is not None and (bt is None or s != bt):
+            e["t"] = s - bt if bt is not None else s
+        out.append(e)
+    return out
+
+
+def pack_paths(paths, bn_cost, n_cost):
+    bn, names = base_name(paths, bn_cost, n_cost)
+    out = []
+    for i in range(len(paths)):
+        e = {}
+        if i == 0 and bn is not None:
+            e["bn"] = bn
+        if names[i]:
+            e["n"] = names[i]
+        out.append(e)
+    return out
+
+
+_KEYS = ("v", "vs", "vb", "vd", "vlo")
+_KIND = ((int, float), str, bool, bytes, str)
+
+
+def _expected(t):
+    if t == T.STRING or t == T.CORELNK:
+        return "vs"
+    if t == T.BOOLEAN:
+        return "vb"
+    if t == T.OPAQUE:
+        return "vd"
+    if t == T.OBJLNK:
+        return "vlo"
+    return "v"
+
+
+def _names(entries):
+    # yields (resolved name, resolved time or None, record) with base fields
+    # carried forward as RFC 8428 section 4.6 says
+    if not isinstance(entries, list):
+        raise CodecError("SenML pack must be an array")
+    bn = ""
+    bt = None
+    out = []
+    for e in entries:
+        if not isinstance(e, dict):
+            raise CodecError("SenML record must be a map")
+        for k in e:
+            if not isinstance(k, str) or k[-1:] == "_" or k == "bv" or k == "bs":
+                raise CodecError("SenML field %r not supported" % (k,))
+        if "bn" in e:
+            bn = e["bn"]
+            if not isinstance(bn, str):
+                raise CodecError("SenML bn must be text")
+        if "bt" in e:
+            bt = _number(e["bt"])
+        n = e.get("n", "")
+        if not isinstance(n, str):
+            raise CodecError("SenML n must be text")
+        t = None
+        if "t" in e or bt is not None:
+            t = (bt or 0) + _number(e.get("t", 0))
+        out.append((bn + n, t, e))
+    return out
+
+
+def _number(x):
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise CodecError("SenML time must be a number")
+    return x
+
+
+def unpack(entries, base, type_of):
+    """SenML record dicts -> [(path, value, time or None)], paths under base."""
+    out = []
+    for name, t, e in _names(entries):
+        path, key = C.leaf(name, base, e, _KEYS)
+        ty = type_of(path)
+        if ty is not None and key != _expected(ty):
+            raise CodecError("SenML %s does not fit the type of %s" % (key, name))
+        v = e[key]
+        if not isinstance(v, _KIND[_KEYS.index(key)]) or (key == "v" and isinstance(v, bool)):
+            raise CodecError("SenML %s of the wrong kind" % key)
+        if key == "vlo" and ty is None:
+            v = C.parse_objlnk(v)
+        out.append((path, C.check(ty, v), t))
+    return out
+
+
+def unpack_paths(entries):
+    return [C.parse_path(name) for name, t, e in _names(entries)]
+
+
+def decoders(load):
+    """decode_timed, decode, decode_paths of a SenML serialization whose
+    load(payload) gives the list of record dicts."""
+
+    def decode_timed(payload, base, type_of):
+        # [(path, value, time or None)]: decode() keeping the SenML times (Send)
+        return C.guarded(lambda: unpack(load(payload), base, type_of))
+
+    def decode(payload, base, type_of):
+        return [(p, v) for p, v, t in decode_timed(payload, base, type_of)]
+
+    def decode_paths(payload):
+        return C.guarded(lambda: unpack_paths(load(payload)))
+
+    return decode_timed, decode, decode_paths

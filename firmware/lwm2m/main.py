@@ -1,0 +1,106 @@
+# Run the LwM2M client against any server, printing every CoAP message:
+#   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
+# (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
+# `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
+# (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
+# prints, Connectivity Statistics (7), and a Temperature (3303) whose value
+# drifts every minute so observations have something to report.
+import sys
+
+from lwm2m.clock import SystemClock
+from lwm2m.link.udp import UdpLink
+from lwm2m.model import Model
+from lwm2m.coap.message import decode, URI_PATH, URI_QUERY, LOCATION_PATH, CONTENT_FORMAT, OBSERVE
+from lwm2m.client.client import Client
+from lwm2m.client.servers import provision, parse_uri
+from lwm2m.objects.std_device import Device
+from lwm2m.objects.std_connstats import ConnectivityStatistics
+
+_TYPES = "CNAR"
+
+
+def describe(data):
+    """One line for a CoAP datagram: type, code, MID, path?query, options, payload size."""
+    try:
+        m = decode(bytes(data))
+    except Exception as e:
+        return "undecodable %d B (%r)" % (len(data), e)
+    code = m.code
+    if 0 < code < 32:
+        name = ("GET", "POST", "PUT", "DELETE", "FETCH", "PATCH", "iPATCH")[code - 1] if code < 8 else str(code)
+    else:
+        name = "%d.%02d" % (code >> 5, code & 31)
+    out = "%s %s mid=%d" % (_TYPES[m.type], name, m.mid)
+    path = "/".join([bytes(v).decode() for v in m.options(URI_PATH)])
+    if path or 0 < code < 32:
+        out += " /" + path
+    q = "&".join([bytes(v).decode() for v in m.options(URI_QUERY)])
+    if q:
+        out += "?" + q
+    loc = "/".join([bytes(v).decode() for v in m.options(LOCATION_PATH)])
+    if loc:
+        out += " loc=/" + loc
+    if m.option(OBSERVE) is not None:
+        out += " obs=%d" % m.uint(OBSERVE)
+    if m.option(CONTENT_FORMAT) is not None:
+        out += " cf=%d" % m.uint(CONTENT_FORMAT)
+    if m.payload:
+        out += " %d B" % len(m.payload)
+        if m.uint(CONTENT_FORMAT) in (0, 40, 110):
+            try:
+                out += " " + bytes(m.payload[:120]).decode()
+            except Exception:  # cut inside a UTF-8 sequence
+                pass
+    return out
+
+
+def build(uri, lifetime):
+    model = Model()
+    dev = Device({"manufacturer": "lwm2m-micropython", "model": "unix", "serial": "0001",
+                  "firmware": "0.1"}, reboot=lambda: print("# reboot requested (ignored here)"))
+    dev.install(model)
+    stats = ConnectivityStatistics().install(model)
+    model.add(3303, 0, {5700: 21.0, 5701: "Cel"})
+    provision(model, uri, ssid=1, lifetime=lifetime)
+    return model, dev, stats
+
+
+def main(argv):
+    if len(argv) < 2:
+        print("usage: main.py coap://HOST:PORT ENDPOINT [LIFETIME]")
+        return 2
+    uri, ep = argv[0], argv[1]
+    lifetime = int(argv[2]) if len(argv) > 2 else 300
+    model, dev, stats = build(uri, lifetime)
+    host = parse_uri(uri)[1]
+    link = stats.wrap(UdpLink("::" if ":" in host else "0.0.0.0", 0))
+    clock = SystemClock()
+    client = Client(model, link, clock, {"ep": ep}, trace=lambda text: print("#", text))
+    dev.schedule = client.defer
+
+    def trace(direction, peer, data):
+        if direction == "err":
+            print("! error", data)
+        else:
+            print(">" if direction == "tx" else "<", describe(data))
+
+    client.endpoint.trace = trace
+    client.start()
+    print("# %s registering with %s (lifetime %d s); Ctrl-C to stop" % (ep, uri, lifetime))
+    last = clock.time()
+    try:
+        while True:
+            client.poll(1000)
+            now = clock.time()
+            if now - last >= 60:
+                last = now
+                t = model.get((3303, 0, 5700))
+                model.set((3303, 0, 5700), 21.0 if t > 24 else t + 0.5)
+    except KeyboardInterrupt:
+        print("# stopping: de-register")
+        client.stop(3000)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+# Generated object tables (tables.py, `make tables`) and, later, the standard objects.
