@@ -109,6 +109,9 @@ class Endpoint:
         if not msg.token:
             msg.token = self._new_token()
         ex = Exchange(self, msg, peer, callback, on_block)
+        b2 = msg.block2()
+        if b2 is not None:  # resuming a download: blocks start where it asks
+            ex._got = ex._start = b2[0] << (b2[2] + 4)
         if self._active(peer) >= self.params.nstart:
             self._queue.append(ex)
         else:
@@ -523,7 +526,7 @@ class Endpoint:
             num, more, szx = b2
             off = num << (szx + 4)
             etag = m.option(ETAG)
-            if off == 0:
+            if off == ex._start:
                 ex._etag = etag
             # Blocks must follow on, all of one representation (RFC 7959 2.4).
             if off != ex._got or etag != ex._etag or (more and len(pl) != (16 << szx)):
