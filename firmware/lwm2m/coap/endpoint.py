@@ -109,9 +109,6 @@ class Endpoint:
         if not msg.token:
             msg.token = self._new_token()
         ex = Exchange(self, msg, peer, callback, on_block)
-        b2 = msg.block2()
-        if b2 is not None:  # resuming a download: blocks start where it asks
-            ex._got = ex._start = b2[0] << (b2[2] + 4)
         if self._active(peer) >= self.params.nstart:
             self._queue.append(ex)
         else:
@@ -462,7 +459,7 @@ class Endpoint:
         if obs is None:
             obs = Observation(peer, m.token)
             self.observations.append(obs)
-        obs.request = m.copy(bytes(m.payload))
+        obs.request = m.copy(m.payload).detach()
         obs.key = request_key(m)
         resp.set_option(OBSERVE, self._next_seq())
         if self.on_observe:
@@ -517,16 +514,15 @@ class Endpoint:
         ex._b1 = False
         b2 = m.block2()
         pl = m.payload
-        if b2 is None:
-            if ex.on_block is not None and m.code >> 5 == 2 and pl:
-                # A body that came whole goes the same way as blocks would.
-                if not self._give_block(ex, m, 0, pl, 0):
-                    return
-        else:
+        if b2 is not None:
             num, more, szx = b2
             off = num << (szx + 4)
             etag = m.option(ETAG)
-            if off == ex._start:
+            if ex._got < 0:
+                # The first block: where the request asked to start (a
+                # download resumed mid-way), with the ETag all must share.
+                asked = ex.request.block2()
+                ex._got = asked[0] << (asked[2] + 4) if asked else 0
                 ex._etag = etag
             # Blocks must follow on, all of one representation (RFC 7959 2.4).
             if off != ex._got or etag != ex._etag or (more and len(pl) != (16 << szx)):

@@ -43,9 +43,8 @@ class Exchange(_Tx):
     _chunk = 0  # size of the Block1 block in flight
     _body = None  # Block2 reassembly
     _szx = 6  # block size (16 << _szx) to ask and send
-    _got = 0  # Block2 bytes received (or skipped: a request may start at a later block)
-    _start = 0  # offset of the first Block2 block asked for (a resumed download)
-    _etag = None  # ETag of that first block
+    _got = -1  # offset of the next Block2 block (-1: none came yet)
+    _etag = None  # ETag of Block2 block 0
 
     def __init__(self, ep, msg, peer, callback, on_block):
         self.peer = peer
