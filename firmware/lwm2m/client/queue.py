@@ -6,7 +6,7 @@
 #   q = Queue(client, {"awake_ms": 93000, "gather": 900})
 #   q.run(port)                       # the board loop: poll while awake, sleep otherwise
 # or, sans-IO (host simulator): q.sleep_ms() / q.wake() / q.after_io()
-from lwm2m.compat import ticks_diff
+from lwm2m.compat import ticks_diff, ticks_add
 from lwm2m.client import schedule as S
 from lwm2m.client import registration as R
 
@@ -143,11 +143,16 @@ class Queue:
                 if conn.reg.state == R.REGISTERED and d is not None and d - min(self.gather, conn.reg.cfg["lifetime"] // 2) <= now:
                     conn.reg.trigger_update()
                     done += 1
-        before = c.endpoint.next_timeout_ms(), c._last_io
+        # did the step send anything? (_last_io moves on every message; a
+        # client rebuilt after deep sleep starts with it at "now", so mark it)
+        old = c._last_io
+        mark = c._last_io = ticks_add(c.clock.ticks_ms(), -self.awake_ms - 1)
         c.step()
         done += self._sends(now)
-        if (c.endpoint.next_timeout_ms(), c._last_io) != before:
+        if c._last_io != mark:
             done += 1
+        else:
+            c._last_io = old
         self.wakes += 1
         if not done:
             self.idle_wakes += 1
