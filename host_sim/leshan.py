@@ -597,6 +597,15 @@ class OpsRest(_Http):
             q.append(("timeout", str(int(timeout))))
         return self.ok(method, "/api/clients/%s%s" % (endpoint, suffix), q, timeout=(timeout or 5) + 10)
 
+    def read(self, endpoint, path, fmt=None, timeout=None):
+        """Read; unlike the demo's, the answer carries resource instance values."""
+        return self._device("GET", endpoint, _path(path), [("format", fmt)] if fmt else [], timeout)
+
+    def write(self, endpoint, path, value, fmt=None, timeout=None):
+        """Write (replace) one resource or resource instance: value bool, int, float or str."""
+        q = [("value", _query_value(value))] + ([("format", fmt)] if fmt else [])
+        return self._device("PUT", endpoint, _path(path), q, timeout)
+
     def read_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
         return self._device("GET", endpoint, "/composite",
                             [("paths", ",".join(_path(p) for p in paths)), ("format", fmt)], timeout)

@@ -10,6 +10,8 @@ which checks the steps and assertions of the case tests themselves. A device has
     endpoint                      the endpoint name it registers with
     start(uri, bootstrap=False, psk=None, lifetime=300)
                                   boot pointed at a server (or a bootstrap server); psk=(identity, key)
+    wait_registered()             until the device has the answer to its Register (the server's
+                                  REGISTRATION event may come first)
     update()                      a registration update on its own initiative
     deregister()                  de-register and stay off
     send(paths)                   a LwM2M Send of these paths (SenML CBOR) on its own initiative
@@ -17,7 +19,8 @@ which checks the steps and assertions of the case tests themselves. A device has
     supports(feature) -> bool     formats "TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR",
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
                                   "composite", "composite_root", "observe_composite", "mute_send", "create_delete", "inconsistent_bootstrap",
-                                  "bootstrap_fallback", "multi_resource", "reboot" (re-registers)
+                                  "bootstrap_fallback", "multi_resource", "multi_resource_rw" (/2/0/2 ACL),
+                                  "reboot" (re-registers)
 The lead points `device` at our client (micropython process, in-process CPython) by
 replacing device_factory below.
 """
@@ -28,9 +31,11 @@ import os
 import pytest
 
 from host_sim import leshan
-from leshan_support import StandInDevice
+from leshan_support import CPythonDevice, StandInDevice
 
-STAND_IN = os.environ.get("LESHAN_STAND_IN") == "1"
+# LESHAN_DEVICE=stand-in (or LESHAN_STAND_IN=1): the Leshan library client; =cpython: our client
+# in-process (CPythonDevice); unset: the case tests skip until the lead points `device` at ours.
+DEVICE = os.environ.get("LESHAN_DEVICE") or ("stand-in" if os.environ.get("LESHAN_STAND_IN") == "1" else "")
 _serial = itertools.count(1)
 
 
@@ -99,8 +104,10 @@ def endpoint(request):
 
 def device_factory(jars, endpoint):
     """The device under test; None while our client has not landed."""
-    if STAND_IN:
+    if DEVICE == "stand-in":
         return StandInDevice(jars, endpoint)
+    if DEVICE == "cpython":
+        return CPythonDevice(endpoint)
     return None
 
 

@@ -1,5 +1,8 @@
 """Helpers shared by the Leshan tests: the stand-in device and the skips (CPython, pytest)."""
 
+import threading
+import time
+
 import pytest
 
 from host_sim import leshan
@@ -20,9 +23,12 @@ class StandInDevice:
         self._client.start(uri, bootstrap=bootstrap, psk=psk, lifetime=lifetime)
         return self
 
-    def update(self):
-        # the server may see the registration before the client has its answer: wait for that
+    def wait_registered(self):
+        # the server sees the registration before the client has its answer
         self._client.wait_line("REGISTERED", timeout=20)
+
+    def update(self):
+        self.wait_registered()
         self._client.command("update")
 
     def deregister(self):
@@ -56,3 +62,114 @@ def psk_pair(endpoint):
     """A PSK identity and key for `endpoint` (16 bytes, derived from its name: reproducible)."""
     key = bytes((len(endpoint) * 7 + i * 13 + ord(endpoint[i % len(endpoint)])) & 0xFF for i in range(16))
     return endpoint + "-id", key
+
+
+class CPythonDevice:
+    """Our client (firmware/lwm2m) in-process on CPython over UDP loopback, polled by a thread.
+
+    Every call into the client runs on that thread (queued), so the client stays single-threaded.
+    Plain CoAP only (DTLS is MicroPython's tls module) and no bootstrap client yet."""
+
+    FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
+                          "composite", "composite_root", "observe_composite", "send", "mute_send",
+                          "write_attributes", "multi_resource", "create_delete"))
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.client = None
+        self.model = None
+        self._thread = None
+        self._jobs = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.sent = []  # answers to send(): CoAP codes, or None for a timeout
+
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+        if bootstrap or psk:
+            pytest.skip("the in-process client has no bootstrap client / DTLS on CPython")
+        from lwm2m.clock import SystemClock
+        from lwm2m.link.udp import UdpLink
+        from lwm2m.model import Model
+        from lwm2m.client.client import Client
+        from lwm2m.client.servers import provision
+
+        m = Model()
+        m.add(3, 0, {0: "MicroPython LwM2M", 1: "host", 2: "0001", 3: "0.1", 6: {0: 1, 1: 5}, 9: 87,
+                     11: {0: 0}, 13: int(time.time()), 14: "+01:00", 15: "Europe/Paris", 16: "U"})
+        m.bind((3, 0, 4), execute=lambda args: None)
+        provision(m, uri, ssid=123, lifetime=lifetime)
+        self.model = m
+        self._link = UdpLink("127.0.0.1", 0)
+        self.client = Client(m, self._link, SystemClock(), {"ep": self.endpoint})
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="device-" + self.endpoint, daemon=True)
+        self._thread.start()
+        self._call(self.client.start)
+        return self
+
+    def _call(self, fn, wait=True):
+        done = threading.Event()
+        box = []
+
+        def job():
+            try:
+                box.append(fn())
+            finally:
+                done.set()
+        with self._lock:
+            self._jobs.append(job)
+        if wait and not done.wait(10):
+            raise AssertionError("device thread did not run the call")
+        return box[0] if box else None
+
+    def _run(self):
+        second = 0
+        while not self._stop.is_set():
+            with self._lock:
+                jobs, self._jobs = self._jobs, []
+            for job in jobs:
+                job()
+            self.client.poll(20)
+            now = int(time.time())
+            if now != second:  # the current time moves: observations of /3/0/13 notify
+                second = now
+                self.model.set((3, 0, 13), now)
+
+    def wait_registered(self):
+        deadline = time.monotonic() + 20
+        while not self._call(lambda: all(c.reg.registered() for c in self.client.connections)):
+            assert time.monotonic() < deadline, "the client never saw its registration answered"
+            time.sleep(0.01)
+
+    def update(self):
+        self._call(lambda: [c.reg.trigger_update() for c in self.client.connections])
+
+    def deregister(self):
+        self._call(self.client.deregister)
+
+    def send(self, paths):
+        done = threading.Event()
+
+        def answered(exchange):
+            resp = getattr(exchange, "response", None)
+            self.sent.append(None if resp is None else resp.code)
+            done.set()
+        parsed = [tuple(int(x) for x in p.strip("/").split("/")) for p in paths]
+        if self._call(lambda: self.client.send(parsed, callback=answered)) is None:
+            return None  # muted or not registered
+        done.wait(10)
+        return self.sent[-1] if self.sent else None
+
+    def stop(self):
+        if self._thread is None:
+            return
+        try:
+            self._call(lambda: self.client.stop(2000))
+        finally:
+            self._stop.set()
+            self._thread.join(5)
+            self._link.close()
+            self._thread = None
+
+    def supports(self, feature):
+        return feature in self.FEATURES
