@@ -606,6 +606,11 @@ class OpsRest(_Http):
         q = [("value", _query_value(value))] + ([("format", fmt)] if fmt else [])
         return self._device("PUT", endpoint, _path(path), q, timeout)
 
+    def write_attributes(self, endpoint, path, timeout=None, **attrs):
+        """write_attributes(ep, "/3/0/13", pmin=1, pmax=2)."""
+        q = [(k, str(v)) for k, v in sorted(attrs.items())]
+        return self._device("PUT", endpoint, _path(path) + "/attributes", q, timeout)
+
     def read_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
         return self._device("GET", endpoint, "/composite",
                             [("paths", ",".join(_path(p) for p in paths)), ("format", fmt)], timeout)

@@ -31,10 +31,11 @@ import os
 import pytest
 
 from host_sim import leshan
-from leshan_support import CPythonDevice, StandInDevice
+from leshan_support import CPythonDevice, MicroPythonDevice, StandInDevice
 
 # LESHAN_DEVICE=stand-in (or LESHAN_STAND_IN=1): the Leshan library client; =cpython: our client
-# in-process (CPythonDevice); unset: the case tests skip until the lead points `device` at ours.
+# in-process (CPythonDevice); =micropython: lwm2m.main on the unix port (MicroPythonDevice);
+# unset: the case tests skip until the lead makes one of ours the default.
 DEVICE = os.environ.get("LESHAN_DEVICE") or ("stand-in" if os.environ.get("LESHAN_STAND_IN") == "1" else "")
 _serial = itertools.count(1)
 
@@ -108,6 +109,8 @@ def device_factory(jars, endpoint):
         return StandInDevice(jars, endpoint)
     if DEVICE == "cpython":
         return CPythonDevice(endpoint)
+    if DEVICE == "micropython":
+        return MicroPythonDevice(endpoint)
     return None
 
 

@@ -1,11 +1,18 @@
 """Helpers shared by the Leshan tests: the stand-in device and the skips (CPython, pytest)."""
 
+import os
+import signal
+import subprocess
+import tempfile
 import threading
 import time
 
 import pytest
 
 from host_sim import leshan
+
+MICROPYTHON = os.path.join(leshan.ROOT, ".venv", "bin", "micropython")
+MPY = os.path.join(leshan.ROOT, "build", "mpy")
 
 
 class StandInDevice:
@@ -170,6 +177,68 @@ class CPythonDevice:
             self._thread.join(5)
             self._link.close()
             self._thread = None
+
+    def supports(self, feature):
+        return feature in self.FEATURES
+
+
+class MicroPythonDevice:
+    """Our client as on a board: `micropython -m lwm2m.main URI EP LIFETIME` (the unix port, the
+    firmware as .mpy from `make mpy`), a subprocess over UDP loopback. lwm2m.main takes one NoSec
+    server and no commands: Ctrl-C (SIGINT) de-registers and exits; update and Send skip."""
+
+    FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
+                          "composite", "composite_root", "observe_composite", "write_attributes",
+                          "create_delete"))  # lwm2m.main's Device has no power sources (/3/0/6)
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.proc = None
+        self._out = None
+
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+        if bootstrap or psk:
+            pytest.skip("lwm2m.main takes one NoSec server URI (no bootstrap, no DTLS)")
+        if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
+            pytest.skip("no micropython unix port or no .mpy build (make mpy)")
+        self._out = tempfile.TemporaryFile()
+        env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
+        self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main", uri, self.endpoint,
+                                      str(lifetime)], env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        return self
+
+    def output(self):
+        self._out.seek(0)
+        return self._out.read().decode("utf-8", "replace")
+
+    def wait_registered(self):
+        deadline = time.monotonic() + 20
+        while " 2.01 " not in self.output():  # its trace of the Register answer: "< A 2.01 ..."
+            assert self.proc.poll() is None, self.output()[-2000:]
+            assert time.monotonic() < deadline, self.output()[-2000:]
+            time.sleep(0.02)
+
+    def update(self):
+        pytest.skip("lwm2m.main has no command for a registration update")
+
+    def deregister(self):
+        self.proc.send_signal(signal.SIGINT)  # de-registers, then exits
+
+    def send(self, paths):
+        pytest.skip("lwm2m.main has no command for Send")
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._out.close()
+        self.proc = None
 
     def supports(self, feature):
         return feature in self.FEATURES

@@ -10,6 +10,7 @@
 //   GET    /api/clients/{ep}                                  registration or 404
 //   GET    /api/clients/{ep}/{path}[?format=TLV]              read ("content": {path: value})
 //   PUT    /api/clients/{ep}/{path}?value=V[&format=..]       write (replace) a resource or resource instance
+//   PUT    /api/clients/{ep}/{path}/attributes?pmin=1&pmax=2  write-attributes
 //   GET    /api/clients/{ep}/composite?paths=/3/0/0,/1/0/1&format=SENML_CBOR    read-composite
 //   PUT    /api/clients/{ep}/composite?format=SENML_CBOR&/1/0/2=5&/1/0/3=50     write-composite
 //   POST   /api/clients/{ep}/composite/observe?paths=..&format=..             observe-composite
@@ -36,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.eclipse.leshan.core.link.lwm2m.attributes.DefaultLwM2mAttributeParser;
+import org.eclipse.leshan.core.link.lwm2m.attributes.LwM2mAttributeSet;
 import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mObject;
@@ -55,6 +58,7 @@ import org.eclipse.leshan.core.request.ObserveCompositeRequest;
 import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.ReadCompositeRequest;
 import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteAttributesRequest;
 import org.eclipse.leshan.core.request.WriteRequest;
 import org.eclipse.leshan.core.request.WriteRequest.Mode;
 import org.eclipse.leshan.core.request.SendRequest;
@@ -157,6 +161,12 @@ public class LeshanOpsServer {
                 } else if (rest.endsWith("/observe") && method.equals("DELETE")) {
                     String target = rest.substring(0, rest.length() - "/observe".length());
                     body = cancel(reg, Collections.singletonList(target), "true".equals(q.get("active")), timeout);
+                } else if (rest.endsWith("/attributes") && method.equals("PUT")) {
+                    String target = rest.substring(0, rest.length() - "/attributes".length());
+                    String raw = ex.getRequestURI().getRawQuery().replaceAll("(^|&)timeout=[^&]*", "");
+                    LwM2mAttributeSet attrs = new LwM2mAttributeSet(
+                            new DefaultLwM2mAttributeParser().parseUriQuery(raw.replaceAll("^&", "")));
+                    body = response(server.send(reg, new WriteAttributesRequest(target, attrs), timeout));
                 } else if (method.equals("GET")) {
                     body = response(server.send(reg, new ReadRequest(fmt, rest), timeout), rest);
                 } else if (method.equals("PUT") && q.containsKey("value")) {
