@@ -40,6 +40,13 @@ def ticking(device, rest, path="/3/0/13"):
         ok(rest.write_attributes(device.endpoint, path, pmin=1, pmax=2), "CHANGED(204)")
 
 
+def composite_ticking(device, ops_rest):
+    """Observe-Composite notifies on the server's default periods (Server object /1/0/2 pmin,
+    /1/0/3 pmax), not on attributes of the member paths: pmin=1 pmax=2 there."""
+    ok(ops_rest.write(device.endpoint, "/1/0/2", 1), "CHANGED(204)")
+    ok(ops_rest.write(device.endpoint, "/1/0/3", 2), "CHANGED(204)")
+
+
 def ok(response, status=None):
     assert response["success"], response
     if status:
@@ -514,7 +521,7 @@ def test_int_304_observe_composite(device, leshan_ops, ops_events):
     require(device, "observe_composite")
     ep = device.endpoint
     register(device, leshan_ops, ops_events)
-    ticking(device, leshan_ops.rest)
+    composite_ticking(device, leshan_ops.rest)
     first = ok(leshan_ops.rest.observe_composite(ep, ["/3/0/13", "/1/0/1"]), "CONTENT(205)")["content"]
     assert set(first) == {"/3/0/13", "/1/0/1"}
     note = ops_events.wait("NOTIFICATION", lambda n: n["ep"] == ep and len(n["paths"]) == 2, timeout=TIMEOUT)
@@ -525,7 +532,7 @@ def test_int_305_cancel_observe_composite(device, leshan_ops, ops_events):
     require(device, "observe_composite")
     ep = device.endpoint
     register(device, leshan_ops, ops_events)
-    ticking(device, leshan_ops.rest)
+    composite_ticking(device, leshan_ops.rest)
     ok(leshan_ops.rest.observe_composite(ep, ["/3/0/13", "/1/0/1"]))
     ops_events.wait("NOTIFICATION", lambda n: n["ep"] == ep, timeout=TIMEOUT)
     ok(leshan_ops.rest.cancel_observe_composite(ep, ["/3/0/13", "/1/0/1"], active=True))
