@@ -1,5 +1,6 @@
 # Run the LwM2M client against any server, printing every CoAP message:
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
+#   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
 # (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
@@ -54,26 +55,51 @@ def describe(data):
     return out
 
 
-def build(uri, lifetime):
+def build(uri, lifetime, psk=None):
     model = Model()
     dev = Device({"manufacturer": "lwm2m-micropython", "model": "unix", "serial": "0001",
                   "firmware": "0.1"}, reboot=lambda: print("# reboot requested (ignored here)"))
     dev.install(model)
     stats = ConnectivityStatistics().install(model)
     model.add(3303, 0, {5700: 21.0, 5701: "Cel"})
-    provision(model, uri, ssid=1, lifetime=lifetime)
+    iid = provision(model, uri, ssid=1, lifetime=lifetime)
+    if psk is not None:  # Security mode 0 (PSK): identity /0/x/3, key /0/x/5
+        model.set((0, iid, 2), 0)
+        model.set((0, iid, 3), psk[0])
+        model.set((0, iid, 5), psk[1])
     return model, dev, stats
 
 
+def _psk(text):
+    import binascii
+
+    ident, _, key = text.partition(":")
+    return ident.encode(), binascii.unhexlify(key)
+
+
 def main(argv):
+    psk = None
+    if "--psk" in argv:
+        i = argv.index("--psk")
+        psk = _psk(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
     if len(argv) < 2:
-        print("usage: main.py coap://HOST:PORT ENDPOINT [LIFETIME]")
+        print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
-    model, dev, stats = build(uri, lifetime)
-    host = parse_uri(uri)[1]
-    link = stats.wrap(UdpLink("::" if ":" in host else "0.0.0.0", 0))
+    model, dev, stats = build(uri, lifetime, psk)
+    scheme, host, port = parse_uri(uri)
+    link = UdpLink("::" if ":" in host else "0.0.0.0", 0)
+    if scheme == "coaps":
+        if psk is None:
+            print("coaps needs --psk IDENTITY:HEXKEY")
+            return 2
+        from lwm2m.compat import sockaddr
+        from lwm2m.link.dtls import DtlsLink
+
+        link = DtlsLink(link, sockaddr(host, port), psk[0], psk[1])
+    link = stats.wrap(link)
     clock = SystemClock()
     client = Client(model, link, clock, {"ep": ep}, trace=lambda text: print("#", text))
     dev.schedule = client.defer

@@ -16,6 +16,11 @@ class Site(aiocoap.resource.Resource):
         super().__init__()
         self.server = server
 
+    async def needs_blockwise_assembly(self, request):
+        # Packages (host_sim/server/firmware.py) are sliced statelessly, so a
+        # device can resume a download at any block.
+        return not (request.opt.uri_path[:1] == ("fw",) and getattr(self.server, "firmware", None) is not None)
+
     async def render(self, request):
         try:
             return self._route(request)
@@ -41,6 +46,9 @@ class Site(aiocoap.resource.Resource):
         if path == ("bs",) and server.bootstrap is not None:
             self._method(code, Code.POST)
             return server.bootstrap.request(server, request)
+        if path[:1] == ("fw",) and getattr(server, "firmware", None) is not None:  # host_sim/server/firmware.py
+            self._method(code, Code.GET)
+            return server.firmware.render(request, path[1:])
         raise CoapError(NOT_FOUND, "no such resource")
 
     @staticmethod

@@ -38,15 +38,24 @@ def demo_model():
     return m
 
 
-async def _drive(client, stop):
+async def _drive(client, stop, sleepy=False):
     while not stop.is_set():
+        if sleepy and client.sleep_ms():
+            # asleep, radio off: what arrives now is lost; deadlines still run
+            while client.endpoint.link.recv(0) is not None:
+                pass
+            client.step()
+            await asyncio.sleep(0.01)
+            continue
         while client.poll(0):
             pass
         await asyncio.sleep(0.002)
 
 
 @contextlib.asynccontextmanager
-async def server_and_client(ep, model=None, lifetime=300, register=True, server_settings=None, **config):
+async def server_and_client(ep, model=None, lifetime=300, register=True, server_settings=None, sleepy=False,
+                            **config):
+    """sleepy: the client really sleeps in queue mode (drops what comes while asleep)."""
     model = model or demo_model()
     async with LwM2MServer(port=0, type_of=model.type_of, **(server_settings or {})) as server:
         provision(model, "coap://127.0.0.1:%d" % server.port, ssid=1, lifetime=lifetime)
@@ -57,7 +66,7 @@ async def server_and_client(ep, model=None, lifetime=300, register=True, server_
         client = Client(model, link, SystemClock(), cfg, trace=trace.append)
         client.log = trace
         stop = asyncio.Event()
-        task = asyncio.ensure_future(_drive(client, stop))
+        task = asyncio.ensure_future(_drive(client, stop, sleepy))
         try:
             if register:
                 client.start()

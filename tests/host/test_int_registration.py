@@ -47,7 +47,7 @@ def test_int_104_registration_update_trigger():
 def test_int_105_discarded_register_update_registers_again():
     async def go():
         async with server_and_client("int105", lifetime=4) as (server, client, model):
-            server._remove(server.registration("int105"), None)  # the server forgets the device
+            server.forget("int105")  # the server forgets the device
             ev = await server.events.next("registered", "int105", 4.0)
             assert server.registration("int105") is ev.registration
 
@@ -72,5 +72,29 @@ def test_object_instance_created_by_the_application_is_announced_in_an_update():
             ev = await server.events.next("updated", "objupd", TIMEOUT)
             assert ev.changed == ["objects"]
             assert server.registration("objupd").objects[3303]["instances"] == [0, 1]
+
+    run(go())
+
+
+def test_int_108_turn_on_queue_mode():
+    async def go():
+        async with server_and_client("int108", queue=True) as (server, client, model):
+            assert server.registration("int108").queue
+
+    run(go())
+
+
+def test_int_109_behaviour_in_queue_mode():
+    import asyncio
+
+    async def go():
+        async with server_and_client("int109", lifetime=4, queue=True, awake_ms=300, sleepy=True,
+                                     server_settings={"awake_time": 0.3}) as (server, client, model):
+            while not client.sleep_ms():
+                await asyncio.sleep(0.01)
+            # asleep: the server holds the request until the device's Update wakes it
+            r = await server.read("int109", "/3/0/0", accept="text", timeout=6.0)
+            assert r.code == 0x45 and r.payload == b"Open Mobile Alliance"
+            assert server.events.pending("updated", "int109")
 
     run(go())

@@ -1,31 +1,9 @@
 # The Client end to end over an in-memory wire, the other end a real CoAP
 # Endpoint playing the LwM2M server (int-101..104, 301, 306, 307; storing).
-from client_support import device, FakeClock, wire, pump, req, GET, POST, PUT
-from lwm2m.coap.endpoint import Endpoint
-from lwm2m.coap.message import Message, decode, LOCATION_PATH
+from client_support import device, FakeClock, FakeServer, wire, pump, req, GET, POST, PUT
+from lwm2m.coap.message import decode
 from lwm2m.client.client import Client
 from lwm2m.client import registration as R
-
-
-class FakeServer:
-    """Answers Register with 2.01 rd/abc, Update 2.04, De-register 2.02, /dp 2.04."""
-
-    def __init__(self, link, clock):
-        self.ep = Endpoint(link, clock, handler=self.handle)
-        self.got = []
-        self.update_code = 0x44
-
-    def handle(self, m, peer):
-        path = m.uri_path()
-        self.got.append((m.code, path, m.uri_query(), bytes(m.payload)))
-        if path == ["rd"]:
-            r = Message(0x41)
-            r.add_option(LOCATION_PATH, "rd")
-            r.add_option(LOCATION_PATH, "abc")
-            return r
-        if path == ["rd", "abc"]:
-            return Message(self.update_code if m.code == POST else 0x42)
-        return Message(0x44)
 
 
 def _setup(lifetime=300, **cfg):
@@ -151,3 +129,124 @@ def test_poll_never_raises_on_garbage():
     c.poll(0)
     lc.inbox.append((b"", "server"))
     c.poll(0)
+
+
+def _two_servers():
+    from client_support import pump_all, wire as mkwire
+    from lwm2m.client.servers import provision, parse_uri
+    from lwm2m.client import acl
+
+    m = device()
+    m.remove((0, 0))
+    m.remove((1, 0))
+    provision(m, "coap://s1:5683", ssid=101, lifetime=300)
+    provision(m, "coap://s2:5683", ssid=102, lifetime=600)
+    m.add(2, 0, {0: 3, 1: 0, 2: {102: acl.READ}, 3: 101})
+    m.add(2, 1, {0: 3303, 1: 0, 3: 101})
+    m.add(2, 2, {0: 3303, 1: 65535, 2: {102: acl.CREATE}, 3: 101})
+    m.add(2, 3, {0: 1, 1: 0, 3: 101})  # each server owns its Server instance
+    m.add(2, 4, {0: 1, 1: 1, 3: 102})
+    clock = FakeClock()
+    lc, l1, l2, log = mkwire("s1", "s2")
+    s1, s2 = FakeServer(l1, clock), FakeServer(l2, clock)
+    c = Client(m, lc, clock, {"ep": "dev2", "resolve": lambda uri: parse_uri(uri)[1], "default_format": 110})
+    c.start()
+    pairs = [(s1.ep, l1), (s2.ep, l2)]
+
+    def run(server, r):
+        ex = server.ep.request(r, "client")
+        pump_all(c, lc, pairs)
+        return ex.response
+
+    pump_all(c, lc, pairs)
+    return m, c, s1, s2, run
+
+
+def test_several_servers_each_get_their_own_registration():
+    m, c, s1, s2, run = _two_servers()
+    assert s1.got[0][2] == ["ep=dev2", "lt=300", "lwm2m=1.1", "b=U"]
+    assert s2.got[0][2] == ["ep=dev2", "lt=600", "lwm2m=1.1", "b=U"]
+    assert [x.reg.state for x in c.connections] == [R.REGISTERED, R.REGISTERED]
+    # each server's Registration Update Trigger updates only that server
+    assert run(s2, req(POST, "/1/1/8")).code == 0x44
+    assert s2.got[-1][1] == ["rd", "abc"] and len(s1.got) == 1
+
+
+def test_access_control_applies_with_several_servers():
+    m, c, s1, s2, run = _two_servers()
+    assert run(s2, req(GET, "/3/0/0")).code == 0x45
+    w = b'[{"n":"/3303/0/5750","vs":"x"}]'
+    assert run(s2, req(PUT, "/3303/0/5750", w, ct=110)).code == 0x81
+    assert run(s1, req(PUT, "/3303/0/5750", w, ct=110)).code == 0x44  # the owner
+
+
+def test_instance_created_by_a_server_is_owned_by_it():
+    m, c, s1, s2, run = _two_servers()
+    r = run(s2, req(POST, "/3303", b'[{"n":"/3303/4/5750","vs":"n"}]', ct=110))
+    assert r.code == 0x41
+    aco = [i for i in m.instances(2) if m.get((2, i, 0)) == 3303 and m.get((2, i, 1)) == 4]
+    assert len(aco) == 1 and m.get((2, aco[0], 3)) == 102
+    assert run(s1, req(4, "/3303/4")).code == 0x81
+    assert run(s2, req(4, "/3303/4")).code == 0x42
+    assert not [i for i in m.instances(2) if m.get((2, i, 1)) == 4]
+
+
+def test_disable_executes_after_2_04_then_deregisters_and_comes_back():
+    m, clock, srv, c, lc, ls = _setup()
+    m.set((1, 0, 5), 30)
+    ex = srv.ep.request(req(POST, "/1/0/4"), "client")
+    pump(c, srv.ep, lc, ls)
+    assert ex.response.code == 0x44
+    assert srv.got[-1][:2] == (4, ["rd", "abc"])
+    assert c.next_timeout_ms() == 30000
+    clock.advance(30000)
+    pump(c, srv.ep, lc, ls)
+    assert srv.got[-1][1] == ["rd"] and c.connections[0].reg.state == R.REGISTERED
+
+
+def test_int_108_queue_mode_registers_with_q_and_sleeps_between_deadlines():
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600, queue=True, awake_ms=10000)
+    assert srv.got[0][2] == ["ep=dev1", "lt=3600", "lwm2m=1.1", "b=U", "Q"]
+    clock.advance(1000)
+    assert c.sleep_ms() == 0  # still awake: the server may have requests queued
+    clock.advance(9000)
+    assert c.sleep_ms() == (3600 - 93 - 10) * 1000  # until the Update is due
+    srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
+    pump(c, srv.ep, lc, ls)
+    clock.advance(10000)
+    m.set((3, 0, 9), 7)
+    assert c.sleep_ms() == 0  # a notification is due now
+    c.step()
+    assert c.sleep_ms() == 0  # and it woke the awake window again
+
+
+def test_not_in_queue_mode_sleep_is_not_offered():
+    m, clock, srv, c, lc, ls = _setup()
+    assert c.sleep_ms() is None
+
+
+def test_offline_a_due_update_does_not_keep_the_loop_busy():
+    m, clock, srv, c, lc, ls = _setup(lifetime=60)
+    c.set_online(False)
+    clock.advance(45000)  # the Update is due
+    c.step()
+    assert c.next_timeout_ms() is None and lc.wire[-1][0] == "server"
+    c.set_online(True)
+    pump(c, srv.ep, lc, ls)
+    assert srv.got[-1][:2] == (POST, ["rd", "abc"])
+
+
+def test_after_a_nat_timeout_a_notification_goes_after_an_update():
+    m, clock, srv, c, lc, ls = _setup(nat_timeout_ms=60000)
+    srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
+    pump(c, srv.ep, lc, ls)
+    m.set((3, 0, 9), 1)
+    pump(c, srv.ep, lc, ls)
+    mark = len(lc.wire)
+    assert decode(lc.wire[mark - 1][1]).code == 0x45  # recent traffic: sent at once
+    clock.advance(61000)
+    m.set((3, 0, 9), 2)
+    pump(c, srv.ep, lc, ls)
+    sent = [decode(d) for who, d in lc.wire[mark:] if who == "client"]
+    assert sent[0].uri_path() == ["rd", "abc"]
+    assert bytes(sent[1].payload) == b'[{"n":"/3/0/9","v":2}]'

@@ -233,3 +233,12 @@ def test_failing_read_callable_is_5_00_not_a_crash():
 
     m.bind((3303, 0, 5700), read=boom)
     assert _code(d, s, req(GET, "/3303/0/5700")) == 0xA0
+
+
+def test_formats_without_values_or_path_lists_are_refused_cleanly():
+    m, d, s = _d()
+    assert _code(d, s, req(FETCH, "/", b"x", ct=0)) == 0x8F  # text carries no path list
+    assert _code(d, s, req(PUT, "/3303/0/5750", b"<x>", ct=40)) == 0x8F
+    assert _code(d, s, req(FETCH, "/", b'[{"n":"/3/0/9"}]', ct=J, accept=40)) == 0x86
+    assert _code(d, s, req(GET, "/\u00b2")) == 0x84
+    assert _code(d, s, req(PUT, "/3/0/9", query=["pmin=\u00b2"])) == 0x80

@@ -173,3 +173,14 @@ def test_deregister_while_register_in_flight_deregisters_after_the_answer():
     r2.deregister()
     r2.on_failure(5)
     assert r2.state == R.DEREGISTERED and r2.step(5) is None
+
+
+def test_disable_deregisters_and_registers_again_after_the_timeout():
+    r, _ = _registered(0)
+    r.disable(10, 60)
+    assert r.step(10) == (R.DELETE, ["rd", "5a3f"], [], None, None)
+    r.on_response(11, 0x42)
+    assert r.state == R.WAITING and r.deadline() == 70 and r.disabled()
+    assert r.step(69) is None
+    assert r.step(70)[1] == ["rd"]
+    assert not r.disabled()

@@ -117,3 +117,11 @@ def test_cancel_forgets_the_observation():
     _obs(m, s, r, T, 0)
     r.cancel("k")
     assert r.deadline() is None and r.due(100) == []
+
+
+def test_a_notification_a_day_is_confirmable():
+    m, s, r, d = _r((None, 43200))
+    _obs(m, s, r, T, 0)
+    assert r.due(43200)[0][3] is False
+    assert r.due(86400)[0][3] is True
+    assert r.due(129600)[0][3] is False

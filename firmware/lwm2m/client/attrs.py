@@ -29,8 +29,8 @@ def _number(name, text):
             if v != v or v in (float("inf"), float("-inf")):
                 raise ValueError
             return v
-        if not text.isdigit():
-            raise ValueError
+        if not text or [c for c in text if c not in "0123456789"]:
+            raise ValueError  # ASCII digits only ("²".isdigit() is true)
         v = int(text)
     except ValueError:
         raise _bad("bad value for " + name)

@@ -8,7 +8,7 @@
 #   client.start()
 #   while True:
 #       client.poll(1000)
-from lwm2m.compat import const, sockaddr
+from lwm2m.compat import const, sockaddr, ticks_diff
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
@@ -18,6 +18,7 @@ from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
+from lwm2m.client import bootstrap as B
 
 _POST = const(2)
 _CHANGED = const(0x44)
@@ -66,20 +67,31 @@ class Client:
         ep.on_observe = self._on_observe
         ep.on_cancel = self._on_cancel
         self.dispatcher = Dispatcher(model, config.get("default_format", SENML_CBOR), self._acos)
+        self.dispatcher.on_created = self._aco_create
+        self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
         self.connections = []
         self._observed = None  # (peer, token, reply) between handler and on_observe
         self._started = False
+        self.bootstrap = None  # a bootstrap in progress (lwm2m.client.bootstrap)
+        self._bs_peer = None
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
+        self._last_io = clock.ticks_ms()  # last LwM2M message in or out (queue mode)
+        model.add(0)  # Security and Server are mandatory: present even before bootstrap fills them
+        model.add(1)
         model.listen(self._on_model)
 
     # -- life cycle --------------------------------------------------------
     def start(self):
-        """Read the servers from the model and begin registering with each."""
+        """Read the servers from the model and begin registering with each;
+        with no LwM2M server account but a bootstrap one, bootstrap first."""
         now = self.clock.time()
         resolve = self.config.get("resolve", _resolve)
-        for ssid, uri, sec, srv in S.find(self.model):
+        servers = S.find(self.model)
+        if not servers:
+            self.request_bootstrap()
+        for ssid, uri, sec, srv in servers:
             try:
                 peer = resolve(uri)
             except Exception as e:
@@ -90,21 +102,87 @@ class Client:
             c.reg.start(now)
         self._started = True
 
+    # -- bootstrap ---------------------------------------------------------------
+    def request_bootstrap(self):
+        """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
+        registrations): de-register, then ask the bootstrap server."""
+        b = B.Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
+        if not b.start(self.clock.time()):
+            self._log("no bootstrap server account")
+            return False
+        try:
+            self._bs_peer = self.config.get("resolve", _resolve)(b.uri)
+        except Exception as e:
+            self._log("bad bootstrap URI %r: %r" % (b.uri, e))
+            return False
+        for c in self.connections:
+            c.reg.deregister()
+        self.bootstrap = b
+        self._log("bootstrap with %s" % b.uri)
+        return True
+
+    def _bootstrap_step(self, now):
+        b = self.bootstrap
+        if b.state == B.DONE:
+            self._log("bootstrap finished")
+            self.bootstrap = None
+            for c in self.connections:
+                self._drop_observations(c)
+            self.connections = []
+            self.start()
+            return
+        for c in self.connections:
+            if c.reg.state == R.DEREGISTERING:
+                return  # leave the old servers before asking the bootstrap server
+        req = b.step(now)
+        if req is None:
+            return
+        method, path, query = req
+        m = Message(method)
+        m.set_uri_path("/".join(path))
+        for q in query:
+            m.add_query(q)
+        self._log("bootstrap request %s" % "&".join(query))
+
+        def done(ex):
+            t = self.clock.time()
+            if ex.error is not None or ex.response is None:
+                b.on_failure(t)
+            else:
+                b.on_response(t, ex.response.code)
+
+        self.endpoint.request(m, self._bs_peer, done)
+
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
         reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
-        reg.configure(**S.settings(model, srv))
+        reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
         c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
                        NotificationStore(cfg.get("store_limit", 32)))
         c.server.con_default = S.flag(model, srv, 26)
-        # Registration Update Trigger (/1/x/8) belongs to this connection.
+        # Registration Update Trigger (/1/x/8), Disable (/1/x/4) and
+        # Bootstrap-Request Trigger (/1/x/9) belong to this connection; the
+        # last two act after their 2.04 has gone out.
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
+            model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c)))
+            model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap))
         except CoapError as e:
-            self._log("no /1/%d/8: %r" % (srv, e))
+            self._log("Server instance %d: %r" % (srv, e))
         return c
+
+    def _settings(self, srv):
+        out = S.settings(self.model, srv)
+        if self.config.get("queue") is not None:
+            out["queue"] = bool(self.config["queue"])
+        return out
+
+    def _disable(self, c):
+        timeout = S.get(self.model, (1, c.srv_iid, 5), 86400)
+        self._log("server %d disabled for %d s" % (c.ssid, timeout))
+        c.reg.disable(self.clock.time(), timeout)
 
     def deregister(self):
         """Start De-register with every server (sent by the next step)."""
@@ -116,8 +194,6 @@ class Client:
         """De-register from every server, waiting up to wait_ms for answers."""
         self.deregister()
         t0 = self.clock.ticks_ms()
-        from lwm2m.compat import ticks_diff
-
         while any(c.reg.state == R.DEREGISTERING for c in self.connections):
             left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
             if left <= 0:
@@ -154,11 +230,26 @@ class Client:
         self.step()
         return got
 
+    # The sans-IO actor interface (host simulator: port.attach(client)).
+    def receive(self, data, peer):
+        """One incoming datagram, then whatever became due."""
+        self.endpoint.receive(data, peer)
+        self.step()
+
+    def tick(self):
+        """Run the CoAP timers and the LwM2M deadlines that are due."""
+        self.endpoint.tick()
+        self.step()
+
     def next_timeout_ms(self):
         """Milliseconds until the LwM2M layer or the CoAP engine has work."""
         now = self.clock.time()
         due = self.reporter.deadline()
-        for c in self.connections:
+        if self.bootstrap is not None and self.online:
+            d = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
+            if d is not None and (due is None or d < due):
+                due = d
+        for c in self.connections if self.online else ():  # offline nothing is sent
             d = c.reg.deadline()
             if d is not None and (due is None or d < due):
                 due = d
@@ -167,6 +258,21 @@ class Client:
         if t is not None and (out is None or t < out):
             out = t
         return out
+
+    def sleep_ms(self):
+        """Queue mode (1.1.1 6.5): how long the device may now sleep with the
+        radio off: 0 while it must stay awake (an exchange in progress, or
+        less than `awake_ms` (default 93000, MAX_TRANSMIT_WAIT) since the last
+        message), else the time to the next registration or notification
+        deadline. None when no server uses queue mode."""
+        if not [c for c in self.connections if c.reg.cfg["queue"]]:
+            return None
+        if self._later or self.endpoint.next_timeout_ms() is not None:
+            return 0
+        if ticks_diff(self.clock.ticks_ms(), self._last_io) < self.config.get("awake_ms", 93000):
+            return 0
+        t = self.next_timeout_ms()
+        return 3600000 if t is None else t
 
     def defer(self, fn):
         """Run fn() at the next step, after the response to the request being
@@ -184,10 +290,15 @@ class Client:
                 self._log("deferred hook: %r" % (e,))
         try:
             now = self.clock.time()
+            if self.bootstrap is not None and self.online:
+                self._bootstrap_step(now)
             for c in self.connections:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
                     self._send_reg(c, req)
+                elif c.reg.state == R.FAILED and self.bootstrap is None and S.flag(self.model, c.srv_iid, 16):
+                    # Bootstrap on Registration Failure (/1/x/16)
+                    self.request_bootstrap()
             for item in self.reporter.due(now):
                 self._deliver(item)
         except Exception as e:
@@ -195,6 +306,14 @@ class Client:
 
     # -- registration traffic ----------------------------------------------
     def _send_reg(self, c, req):
+        fresh = req[1] == ["rd"]
+        self._log("%s %s %s" % ("register" if fresh else "update" if req[0] == _POST else "deregister",
+                                "/".join(req[1]), "&".join(req[2])))
+        self._send(req, c.peer, c.reg, lambda: self._after_reg(c, fresh))
+
+    def _send(self, req, peer, machine, after):
+        """Send a (method, path, query, payload, ct) request of a Registration
+        and report its outcome to it."""
         method, path, query, payload, ct = req
         m = Message(method)
         m.set_uri_path(path)
@@ -204,22 +323,26 @@ class Client:
             m.add_option(CONTENT_FORMAT, ct)
         if payload:
             m.payload = payload
-        fresh = path == ["rd"]
-        self._log("%s %s %s" % ("register" if fresh else "update" if method == _POST else "deregister",
-                                "/".join(path), "&".join(query)))
+        where = "/".join(path)
 
         def done(ex):
+            self._io()
             now = self.clock.time()
             if ex.error is not None or ex.response is None:
-                self._log("%s: %s" % ("/".join(path), ex.error))
-                c.reg.on_failure(now)
+                self._log("%s: %s" % (where, ex.error))
+                machine.on_failure(now)
             else:
                 r = ex.response
-                c.reg.on_response(now, r.code, r.location_path())
-                self._log("%s -> %d.%02d" % ("/".join(path), r.code >> 5, r.code & 31))
-            self._after_reg(c, fresh)
+                machine.on_response(now, r.code, r.location_path())
+                self._log("%s -> %d.%02d" % (where, r.code >> 5, r.code & 31))
+            if after is not None:
+                after()
 
-        self.endpoint.request(m, c.peer, done)
+        self._io()
+        self.endpoint.request(m, peer, done)
+
+    def _io(self):
+        self._last_io = self.clock.ticks_ms()
 
     def _after_reg(self, c, fresh):
         ok = c.reg.registered()
@@ -246,10 +369,18 @@ class Client:
         return self.connections[0] if len(self.connections) == 1 else None
 
     def _handle(self, req, peer):
+        self._io()
+        if self.bootstrap is not None and peer == self._bs_peer:
+            return self._message(self.bootstrap.handle(req, self.dispatcher.codec_for, self.clock.time()))
         c = self._conn_for(peer)
         if c is None:
             raise CoapError(0x81, "unknown server")
         reply = self.dispatcher.handle(req, c.server)
+        if reply.observe == "start":
+            self._observed = (peer, req.token, reply, c)
+        return self._message(reply)
+
+    def _message(self, reply):
         m = Message(reply.code)
         if reply.ct is not None:
             m.add_option(CONTENT_FORMAT, reply.ct)
@@ -257,8 +388,6 @@ class Client:
             for seg in reply.location:
                 m.add_option(LOCATION_PATH, seg)
         m.payload = reply.payload or b""
-        if reply.observe == "start":
-            self._observed = (peer, req.token, reply, c)
         return m
 
     def _on_observe(self, obs):
@@ -288,6 +417,14 @@ class Client:
             if S.flag(self.model, c.srv_iid, 6):
                 c.store.push(o.key, item, o.attrs().get("hqmax"))
             return
+        nat = self.config.get("nat_timeout_ms")
+        if nat and (len(c.store) or ticks_diff(self.clock.ticks_ms(), self._last_io) > nat):
+            # Quiet longer than a carrier NAT keeps its mapping: the server
+            # would not know our new address. Update first; the notification
+            # follows it (flushed when the Update succeeds).
+            c.store.push(o.key, item, o.attrs().get("hqmax"))
+            c.reg.trigger_update()
+            return
         self._notify(item)
 
     def _notify(self, item):
@@ -296,6 +433,7 @@ class Client:
         if code == 0x45:
             m.add_option(CONTENT_FORMAT, o.fmt)
         m.payload = payload
+        self._io()
         self.endpoint.notify(o.key, m, con)
 
     def _flush(self, c):
@@ -317,6 +455,7 @@ class Client:
                 m.set_uri_path("dp")
                 m.add_option(CONTENT_FORMAT, SENML_CBOR)
                 m.payload = self.dispatcher.codec_for(SENML_CBOR).encode(records, ())
+                self._io()
                 return self.endpoint.request(m, c.peer, callback)
         return None
 
@@ -335,7 +474,7 @@ class Client:
             if path[0] == 1:
                 for c in self.connections:
                     if len(path) < 2 or path[1] == c.srv_iid:
-                        c.reg.configure(**S.settings(self.model, c.srv_iid))
+                        c.reg.configure(**self._settings(c.srv_iid))
                         c.server.con_default = S.flag(self.model, c.srv_iid, 26)
         except Exception as e:
             self._log("model event: %r" % (e,))
@@ -354,6 +493,22 @@ class Client:
             owner = S.get(m, (2, iid, 3))
             out.append((oid, inst, dict(acl), owner))
         return out
+
+    def _aco_create(self, path, server):
+        """A server created an instance: it owns it (E.3: an Access Control
+        instance naming it as owner, no ACL entries)."""
+        m = self.model
+        used = m.instances(2)
+        iid = 0
+        while iid in used:
+            iid += 1
+        m.add(2, iid, {0: path[0], 1: path[1], 3: server.ssid})
+
+    def _aco_delete(self, path):
+        m = self.model
+        for iid in m.instances(2):
+            if S.get(m, (2, iid, 0)) == path[0] and S.get(m, (2, iid, 1)) == path[1]:
+                m.remove((2, iid))
 
     def _log(self, text):
         if self.trace is not None:

@@ -16,7 +16,7 @@
 # layer adds the CoAP mapping, content negotiation, access control and the
 # Security object rule (any operation: 4.01).
 from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
-                         NOT_ACCEPTABLE, INTERNAL)
+                         NOT_ACCEPTABLE, INTERNAL, UNSUPPORTED_FORMAT)
 from lwm2m.client import acl as ACL
 from lwm2m.client import execargs
 from lwm2m.codec import linkformat
@@ -61,7 +61,8 @@ def parse_path(segments):
         raise CoapError(NOT_FOUND, "path too deep")
     out = []
     for s in segments:
-        if not s or not s.isdigit() or len(s) > 5 or int(s) > 65535:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+        if not s or len(s) > 5 or [c for c in s if c not in "0123456789"] or int(s) > 65535:
             raise CoapError(NOT_FOUND, "no such path")
         out.append(int(s))
     return tuple(out)
@@ -83,11 +84,17 @@ class Dispatcher:
         self.default_format = default_format
         self.acos = acos
         self.codecs = codecs
+        # on_created(path, server) / on_deleted(path): with access control on,
+        # the client keeps the Access Control instances in step (E.3)
+        self.on_created = None
+        self.on_deleted = None
 
     def codec_for(self, fmt, accept=False):
         """The codec module for fmt; an unknown Accept is 4.06, an unknown
-        Content-Format 4.15."""
+        Content-Format 4.15. Link format carries no resource values."""
         try:
+            if fmt == LINK_FORMAT:
+                raise CoapError(UNSUPPORTED_FORMAT, "link format carries no values")
             return self.codecs(fmt)
         except CoapError as e:
             if accept:
@@ -148,6 +155,8 @@ class Dispatcher:
                 raise CoapError(METHOD_NOT_ALLOWED, "delete needs an instance")
             self._check(server, ACL.DELETE, path)
             self.model.delete(path)
+            if self.on_deleted is not None:
+                self.on_deleted(path)
             return Reply(DELETED)
         raise CoapError(METHOD_NOT_ALLOWED, "method")
 
@@ -222,7 +231,10 @@ class Dispatcher:
         ct = req.content_format()
         if ct is None:
             raise CoapError(BAD_REQUEST, "FETCH needs a Content-Format")
-        paths = self.codec_for(ct).decode_paths(req.payload)
+        decode_paths = getattr(self.codec_for(ct), "decode_paths", None)
+        if decode_paths is None:  # a format that carries no path list
+            raise CoapError(UNSUPPORTED_FORMAT, "no path list in format %d" % ct)
+        paths = decode_paths(req.payload)
         fmt = req.accept()
         if fmt is None:
             fmt = ct
@@ -258,6 +270,8 @@ class Dispatcher:
         # model then picks the lowest free id
         iid = records[0][0][1] if records and len(records[0][0]) > 1 else None
         iid = self.model.create(path[0], iid, records)
+        if acos is not None and self.on_created is not None:
+            self.on_created((path[0], iid), server)
         reply = Reply(CREATED)
         reply.location = [str(path[0]), str(iid)]
         return reply

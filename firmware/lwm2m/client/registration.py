@@ -55,6 +55,7 @@ class Registration:
         self._sent_at = 0
         self._pending = None
         self._leave = False  # de-register once the request in flight is answered
+        self._resume_at = None  # Disable: register again at this time
 
     # -- inputs from the client -------------------------------------------
     def configure(self, **settings):
@@ -96,6 +97,15 @@ class Registration:
             self.state = DEREGISTERED
             self._at = None
 
+    def disable(self, now, seconds):
+        """Disable (/1/x/4): de-register, stay away for the Disable Timeout
+        (/1/x/5) counted from now, then register again."""
+        self._resume_at = now + seconds
+        self.deregister()
+
+    def disabled(self):
+        return self._resume_at is not None
+
     # -- timing ----------------------------------------------------------
     def margin(self):
         lt = self.cfg["lifetime"]
@@ -124,6 +134,7 @@ class Registration:
         if self.state == WAITING:
             self.state = REGISTERING
             self._at = None
+            self._resume_at = None
             self._pending = self._params()
             q = reglinks.register_query(self.ep, self.cfg["lifetime"], self.cfg["binding"],
                                         self.cfg["queue"], self.version, self.cfg["sms"])
@@ -235,3 +246,7 @@ class Registration:
         self.location = None
         self._sent = None
         self._at = None
+        if self._resume_at is not None:
+            self.state = WAITING
+            self._at = self._resume_at
+            self._attempt = self._sequence = 0

@@ -10,6 +10,11 @@
 # attributes written on the individual paths are not combined.
 from lwm2m.error import CoapError, NOT_FOUND
 from lwm2m.client import notify as N
+from lwm2m.client.acl import READ
+
+# RFC 7641 4.5: a server that vanished is only noticed through a CON
+# notification, so at least one a day is confirmable.
+CON_EVERY = 86400
 
 
 class Observation:
@@ -22,6 +27,7 @@ class Observation:
         self.last_value = None
         self.last_time = 0
         self.last_eval = 0
+        self.last_con = 0
         self.at = None  # absolute time of the next evaluation
 
     def attrs(self):
@@ -57,7 +63,7 @@ class Reporter:
         self.cancel(key)
         o = Observation(key, server, paths, composite, fmt)
         o.last_value = value_of(o, records)
-        o.last_time = o.last_eval = now
+        o.last_time = o.last_eval = o.last_con = now
         a = o.attrs()
         o.at = N.earliest(N.next_notify(a, o.last_value, now, o.last_value, now),
                           N.next_sample(a, now))
@@ -104,6 +110,7 @@ class Reporter:
             if o.composite:
                 records = d.read_records(o.paths, o.server)
             else:
+                d._check(o.server, READ, o.paths[0])  # access rights may have changed
                 records = d.model.read(o.paths[0])
             value = value_of(o, records)
             when = N.next_notify(a, o.last_value, o.last_time, value, now)
@@ -112,6 +119,10 @@ class Reporter:
                 base = () if o.composite else o.paths[0]
                 payload = d.codec_for(o.fmt).encode(records, base)
                 o.last_value, o.last_time = value, now
+                if not con and now - o.last_con >= CON_EVERY:
+                    con = True
+                if con:
+                    o.last_con = now
                 item = (o, 0x45, payload, con)
                 when = N.next_notify(a, value, now, value, now)
             o.at = N.earliest(when, N.next_sample(a, now))

@@ -6,7 +6,7 @@
 from lwm2m.error import CodecError
 from lwm2m.codec import common as C
 
-_QUOTED = ("rt", "if", "title", "anchor", "rel", "rev", "hreflang", "media", "type")
+_QUOTED = ("rt", "if", "title", "anchor", "rel", "rev", "hreflang", "media", "type", "uri")
 _PTOKEN = "!#$%&'()*+-./:<=>?@[]^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
