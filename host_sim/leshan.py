@@ -237,6 +237,7 @@ class JavaProcess:
         self._final = self.output()
         self._log.close()
         os.unlink(self.log_path)
+        shutil.rmtree(self.workdir, ignore_errors=True)
         self.proc = None
 
     def __enter__(self):
