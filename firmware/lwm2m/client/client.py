@@ -36,6 +36,7 @@ class Connection:
         self.sec_iid = sec_iid
         self.srv_iid = srv_iid
         self.reg = reg
+        self.priority = None  # Registration Priority Order (/1/x/13)
         self.server = Server(ssid, attrs)
         self.store = store
 
@@ -98,9 +99,30 @@ class Client:
                 self._log("bad server URI %r: %r" % (uri, e))
                 continue
             c = self._connection(ssid, uri, peer, sec, srv)
+            c.priority = S.get(self.model, (1, srv, 13))
             self.connections.append(c)
-            c.reg.start(now)
+        # Registration Priority Order (/1/x/13): lowest first, servers without
+        # one after those with (1.1.1 6.2.1); sort() on distinct keys only.
+        order = [((c.priority is None, c.priority or 0, c.ssid), c) for c in self.connections]
+        order.sort(key=lambda e: e[0])
+        self.connections = [e[1] for e in order]
+        self._start_in_order(now)
         self._started = True
+
+    def _start_in_order(self, now):
+        """Start each registration once every higher-priority server has
+        registered or failed; a failure with Registration Failure Block
+        (/1/x/15) true stops the ones after it."""
+        for c in self.connections:
+            if c.reg.state == R.IDLE:
+                c.reg.start(now)
+            if c.priority is None:
+                continue
+            st = c.reg.state
+            if st == R.FAILED and S.flag(self.model, c.srv_iid, 15):
+                return
+            if st not in (R.REGISTERED, R.UPDATING, R.FAILED):
+                return  # the next servers wait for this one
 
     # -- bootstrap ---------------------------------------------------------------
     def request_bootstrap(self):
@@ -292,6 +314,7 @@ class Client:
             now = self.clock.time()
             if self.bootstrap is not None and self.online:
                 self._bootstrap_step(now)
+            self._start_in_order(now)
             for c in self.connections:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
