@@ -13,6 +13,7 @@ from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.client import servers as S
+from lwm2m.client import acl as ACL
 from lwm2m.client import reglinks, registration as R
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
@@ -505,33 +506,13 @@ class Client:
     def _acos(self):
         """Access Control instances when more than one server is configured
         (E.3: with one server access control does not apply)."""
-        if len(self.connections) < 2:
-            return None
-        m = self.model
-        out = []
-        for iid in m.instances(2):
-            oid = S.get(m, (2, iid, 0))
-            inst = S.get(m, (2, iid, 1))
-            acl = S.get(m, (2, iid, 2), {})
-            owner = S.get(m, (2, iid, 3))
-            out.append((oid, inst, dict(acl), owner))
-        return out
+        return ACL.from_model(self.model) if len(self.connections) > 1 else None
 
     def _aco_create(self, path, server):
-        """A server created an instance: it owns it (E.3: an Access Control
-        instance naming it as owner, no ACL entries)."""
-        m = self.model
-        used = m.instances(2)
-        iid = 0
-        while iid in used:
-            iid += 1
-        m.add(2, iid, {0: path[0], 1: path[1], 3: server.ssid})
+        ACL.own(self.model, path, server.ssid)
 
     def _aco_delete(self, path):
-        m = self.model
-        for iid in m.instances(2):
-            if S.get(m, (2, iid, 0)) == path[0] and S.get(m, (2, iid, 1)) == path[1]:
-                m.remove((2, iid))
+        ACL.forget(self.model, path)
 
     def _log(self, text):
         if self.trace is not None:
