@@ -1,11 +1,26 @@
 # The board's boot script (copied to the board's flash as main.py by
 # `make deploy`): read board.json, add the application's objects, run the client.
 import json
-
-from lwm2m import app
+import sys
 
 with open("board.json") as f:
     cfg = json.load(f)
+
+if "fota" in cfg:
+    # Boot the firmware slot an update switched to (docs/fota.md), before
+    # anything else imports the client.
+    from lwm2m.fota.store import FileStore
+    from lwm2m.fota import slots
+
+    fw_dir = cfg["fota"].get("dir", "fw")
+    slot = slots.select(FileStore(fw_dir))
+    if slot:
+        for name in list(sys.modules):
+            if name == "lwm2m" or name.startswith("lwm2m."):
+                del sys.modules[name]
+        sys.path.insert(0, fw_dir + "/" + slot)
+
+from lwm2m import app  # noqa: E402
 
 if cfg["port"] == "esp32":
     from lwm2m.port import esp32 as port

@@ -9,10 +9,13 @@ link, one DTLS session per peer, over python-mbedtls's ServerContext.
 Handshakes run inside recv(): a ClientHello gets a HelloVerifyRequest
 (stateless cookie, RFC 6347 4.2.1), then the handshake proceeds as datagrams
 arrive. A new ClientHello from a known peer replaces its session (the client
-lost it, RFC 6347 4.2.8). `sessions` maps peer -> identity once up.
+lost it, RFC 6347 4.2.8). `sessions` maps peer -> the PSK identity it used,
+once up.
 
 The keys are never shown: no repr here includes the store.
 """
+from collections.abc import Mapping
+
 from mbedtls import tls as _m
 from mbedtls.exceptions import TLSError
 
@@ -34,6 +37,29 @@ class _Session:
     def __init__(self, buf):
         self.buf = buf
         self.up = False
+        self.identity = None
+
+
+class _Keys(Mapping):
+    """The PSK store mbedTLS asks during a handshake; remembers the identity it
+    asked for, which python-mbedtls does not tell the session."""
+
+    def __init__(self, keys):
+        self._keys = dict(keys)
+        self.asked = None
+
+    def __getitem__(self, identity):
+        self.asked = identity
+        return self._keys[identity]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __repr__(self):  # never show a key
+        return "<PSK store, %d identities>" % len(self._keys)
 
 
 class DtlsServerLink:
@@ -42,10 +68,11 @@ class DtlsServerLink:
         # recv's deadline; mbedTLS's own retransmission timers stay on real time.
         self.clock = clock or SystemClock()
         self.mtu = inner.mtu - 29
+        self._keys = _Keys(psk_store)
         conf = _m.DTLSConfiguration(
             validate_certificates=False,
             ciphers=[c for c in ciphers if c in _m.ciphers_available()],
-            pre_shared_key_store=dict(psk_store),
+            pre_shared_key_store=self._keys,
             lowest_supported_version=_m.DTLSVersion.DTLSv1_2,
             highest_supported_version=_m.DTLSVersion.DTLSv1_2,
         )
@@ -75,6 +102,7 @@ class DtlsServerLink:
 
     def _handshake(self, s, peer):
         while True:
+            self._keys.asked = None
             try:
                 s.buf.do_handshake()
             except _m.WantReadError:
@@ -94,10 +122,12 @@ class DtlsServerLink:
                 self._peers.pop(peer, None)
                 self._flush(s, peer)  # our alert
                 return
+            if self._keys.asked is not None:
+                s.identity = self._keys.asked
             self._flush(s, peer)
             if s.buf._handshake_state is _m.HandshakeStep.HANDSHAKE_OVER:
                 s.up = True
-                self.sessions[peer] = "up"
+                self.sessions[peer] = s.identity
                 return
 
     def _datagram(self, data, peer):

@@ -8,14 +8,15 @@ de-registrations, notifications, CoAP log).
 
 Maven Central carries only one Leshan demo: leshan-server-demo 2.0.0-M4 (jar-with-dependencies).
 There is no leshan-demo-server / leshan-demo-bsserver / leshan-demo-client there, so the bootstrap
-server and the stand-in client are built from the Leshan 2.0.0-M4 libraries (tools/leshan/*.java).
+server and the stand-in client are built from the Leshan 2.0.0-M4 libraries (tools/leshan/*.java),
+and LeshanOpsServer (tools/leshan/ops/, Leshan 2.0.0-M15 library) serves what the 2.0.0-M4 demo's
+REST API lacks: composite operations, active cancel and Send.
 """
 
 import hashlib
 import http.client
 import json
 import os
-import queue
 import shutil
 import socket
 import subprocess
@@ -34,8 +35,10 @@ ARTIFACTS = (
     ("leshan-client-cf", None),
 )
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
+OPS_VERSION = "2.0.0-M15"  # the library of tools/leshan/ops (pinned in its pom.xml)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "tools", "leshan")
+OPS_TOOLS = os.path.join(TOOLS, "ops")
 # Gson in the 2.0.0-M4 demo reflects into java.util (fails on Java 17 without this); the other
 # flags make a small JVM start faster, which is most of the harness' run time.
 JVM_FLAGS = ("--add-opens", "java.base/java.util=ALL-UNNAMED",
@@ -79,14 +82,19 @@ def _run(cmd, timeout, what):
 class Jars:
     """Where the fetched jars and the compiled tools are: classpath() for `java -cp`."""
 
-    def __init__(self, directory, classes):
+    def __init__(self, directory, classes, ops_classes):
         self.directory = directory
         self.classes = classes
+        self.ops_classes = ops_classes
         self.server_demo = os.path.join(directory, _jar_name(*ARTIFACTS[0]))
 
     def classpath(self):
         jars = [os.path.join(self.directory, _jar_name(a, c)) for a, c in ARTIFACTS]
-        return os.pathsep.join(jars + [self.classes])
+        return os.pathsep.join(jars + ([self.classes] if self.classes else []))
+
+    def ops_classpath(self):
+        jars = os.path.join(self.directory, "ops-" + OPS_VERSION, "*")  # java and javac expand it
+        return os.pathsep.join([jars] + ([self.ops_classes] if self.ops_classes else []))
 
 
 def fetch(directory=None, timeout=600):
@@ -104,25 +112,38 @@ def fetch(directory=None, timeout=600):
         coords = "%s:%s:%s:jar%s" % (GROUP, artifact, VERSION, ":" + classifier if classifier else "")
         _run(["mvn", "-B", "-q", DEPENDENCY_PLUGIN + ":copy", "-Dartifact=" + coords,
               "-DoutputDirectory=" + directory], timeout, "mvn dependency:copy " + coords)
-    sources = sorted(os.path.join(TOOLS, name) for name in os.listdir(TOOLS) if name.endswith(".java"))
+    ops_jars = os.path.join(directory, "ops-" + OPS_VERSION)
+    if not os.path.exists(os.path.join(ops_jars, ".done")):
+        _run(["mvn", "-B", "-q", "-f", os.path.join(OPS_TOOLS, "pom.xml"), DEPENDENCY_PLUGIN + ":copy-dependencies",
+              "-DincludeScope=runtime", "-DoutputDirectory=" + ops_jars], timeout,
+             "mvn dependency:copy-dependencies (Leshan %s)" % OPS_VERSION)
+        open(os.path.join(ops_jars, ".done"), "w").close()
+    jars = Jars(directory, None, None)
+    jars.classes = _compile(TOOLS, jars.classpath, directory, "classes", timeout)
+    jars.ops_classes = _compile(OPS_TOOLS, jars.ops_classpath, directory, "ops-classes", timeout)
+    return jars
+
+
+def _compile(folder, classpath, directory, prefix, timeout):
+    """javac every .java of `folder` into a cache folder named after their hash; returns it."""
+    sources = sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".java"))
     digest = hashlib.sha256()
     for path in sources:
         with open(path, "rb") as f:
             digest.update(f.read())
     # One folder per version of the sources: an edited tool is recompiled, never run stale.
-    classes = os.path.join(directory, "classes-" + digest.hexdigest()[:12])
-    jars = Jars(directory, classes)
+    classes = os.path.join(directory, "%s-%s" % (prefix, digest.hexdigest()[:12]))
     if not os.path.exists(os.path.join(classes, ".done")):
         building = classes + ".tmp%d" % os.getpid()
         os.makedirs(building, exist_ok=True)
-        _run(["javac", "-nowarn", "-encoding", "UTF-8", "-d", building, "-cp", jars.classpath()] + sources,
-             timeout, "javac tools/leshan")
+        _run(["javac", "-nowarn", "-encoding", "UTF-8", "-d", building, "-cp", classpath()] + sources,
+             timeout, "javac " + os.path.relpath(folder, ROOT))
         open(os.path.join(building, ".done"), "w").close()
         try:
             os.rename(building, classes)
         except OSError:
             shutil.rmtree(building, ignore_errors=True)  # another process compiled it first
-    return jars
+    return classes
 
 
 def free_port(kind=socket.SOCK_DGRAM):
@@ -233,9 +254,14 @@ class LeshanServer(JavaProcess):
         self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
 
-    def start(self, timeout=60.0):
-        self.coap_port, self.coaps_port = free_port(), free_port()
-        self.web_port = free_port(socket.SOCK_STREAM)
+    def start(self, timeout=60.0, ports=None):
+        """`ports`: (coap, coaps, web) to reuse those of a server stopped before (a restarted
+        server that forgot its registrations); free ports by default."""
+        if ports:
+            self.coap_port, self.coaps_port, self.web_port = ports
+        else:
+            self.coap_port, self.coaps_port = free_port(), free_port()
+            self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-jar", self.jars.server_demo,
                      "-lh", HOST, "-lp", str(self.coap_port),
                      "-slh", HOST, "-slp", str(self.coaps_port),
@@ -285,6 +311,35 @@ class LeshanBsServer(JavaProcess):
     @property
     def coaps_uri(self):
         return "coaps://%s:%d" % (HOST, self.coaps_port)
+
+
+class LeshanOpsServer(JavaProcess):
+    """A Leshan 2.0.0-M15 library server (tools/leshan/ops/LeshanOpsServer.java), plain CoAP,
+    with REST calls for composite operations, active cancel and Send (OpsRest)."""
+
+    name = "opsserver"
+
+    def __init__(self, jars):
+        JavaProcess.__init__(self)
+        self.jars = jars
+        self.coap_port = self.web_port = None
+        self.rest = None
+
+    def start(self, timeout=60.0):
+        self.coap_port, self.web_port = free_port(), free_port(socket.SOCK_STREAM)
+        self._spawn(["-cp", self.jars.ops_classpath(), "LeshanOpsServer", "-lh", HOST,
+                     "-lp", str(self.coap_port), "-wp", str(self.web_port)])
+        self.rest = OpsRest("http://%s:%d" % (HOST, self.web_port))
+        self._wait_ready(self.rest.events, timeout)
+        return self
+
+    @property
+    def coap_uri(self):
+        return "coap://%s:%d" % (HOST, self.coap_port)
+
+    def events(self):
+        """A PolledEvents on this server's event list, from now on."""
+        return PolledEvents(self.rest)
 
 
 class StandInClient(JavaProcess):
@@ -460,10 +515,10 @@ class LeshanRest(_Http):
         a CoAP Reset (the demo's only way to cancel)."""
         return self.ok("DELETE", "/api/clients/%s%s/observe" % (endpoint, _path(path)))
 
-    # -- composite operations and Send: not in the 2.0.0-M4 demo REST API
+    # -- composite operations and Send: not in the 2.0.0-M4 demo REST API (LeshanOpsServer has them)
     def _no_composite(self, what):
-        raise Unsupported("%s: the Leshan demo server %s REST API has no composite operations "
-                          "(the library has them; see docs/leshan.md)" % (what, VERSION))
+        raise Unsupported("%s: the Leshan demo server %s REST API has no composite operations; "
+                          "use LeshanOpsServer (OpsRest)" % (what, VERSION))
 
     def read_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
         self._no_composite("read-composite")
@@ -527,6 +582,99 @@ class BsRest(_Http):
             time.sleep(0.1)
 
 
+class OpsRest(_Http):
+    """The REST API of tools/leshan/ops/LeshanOpsServer.java. Answers as LeshanRest's, but
+    "content" maps each path to its value ({"/3/0/0": "Leshan", "/3/0/4242": None});
+    times are epoch seconds, opaque values hex."""
+
+    def client(self, endpoint):
+        status, value = self.call("GET", "/api/clients/" + endpoint)
+        return value if status == 200 and isinstance(value, dict) else None
+
+    def _device(self, method, endpoint, suffix, query, timeout):
+        q = list(query)
+        if timeout:
+            q.append(("timeout", str(int(timeout))))
+        return self.ok(method, "/api/clients/%s%s" % (endpoint, suffix), q, timeout=(timeout or 5) + 10)
+
+    def read_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
+        return self._device("GET", endpoint, "/composite",
+                            [("paths", ",".join(_path(p) for p in paths)), ("format", fmt)], timeout)
+
+    def write_composite(self, endpoint, values, fmt="SENML_CBOR", timeout=None):
+        """`values`: {"/1/0/2": 5, "/3/0/14": "+01:00", "/1/0/6": True}."""
+        q = [("format", fmt)] + [(_path(p), _query_value(v)) for p, v in sorted(values.items())]
+        return self._device("PUT", endpoint, "/composite", q, timeout)
+
+    def observe_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
+        return self._device("POST", endpoint, "/composite/observe",
+                            [("paths", ",".join(_path(p) for p in paths)), ("format", fmt)], timeout)
+
+    def cancel_observe_composite(self, endpoint, paths, active=True, timeout=None):
+        """active: FETCH with Observe=1; else Leshan forgets it and resets the next notification."""
+        q = [("paths", ",".join(_path(p) for p in paths))] + ([("active", "true")] if active else [])
+        return self._device("DELETE", endpoint, "/composite/observe", q, timeout)
+
+    def observe(self, endpoint, path, fmt=None, timeout=None):
+        return self._device("POST", endpoint, _path(path) + "/observe", [("format", fmt)] if fmt else [], timeout)
+
+    def cancel_observe(self, endpoint, path, active=True, timeout=None):
+        """active: GET with Observe=1 (int-303); else passive, as LeshanRest.cancel_observe."""
+        return self._device("DELETE", endpoint, _path(path) + "/observe",
+                            [("active", "true")] if active else [], timeout)
+
+    def events(self, since=0):
+        """[{"seq","type","ep",...}]: REGISTRATION / UPDATED {"registration"}, DEREGISTRATION,
+        NOTIFICATION {"paths","val"}, SEND {"val"}, OBSERVE_ERROR, SEND_ERROR."""
+        return self.ok("GET", "/api/events", {"since": since} if since else None)
+
+
+def _query_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+class PolledEvents:
+    """EventStream's wait()/collect() over a server that lists its events (OpsRest)."""
+
+    def __init__(self, rest):
+        self.rest = rest
+        self._since = len(rest.events())
+        self._cursor = {}
+
+    def _all(self):
+        return self.rest.events(self._since)
+
+    def wait(self, kind, predicate=None, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self._all()
+            for i in range(self._cursor.get(kind, 0), len(seen)):
+                if seen[i]["type"] == kind and (predicate is None or predicate(seen[i])):
+                    self._cursor[kind] = i + 1
+                    return seen[i]
+            if time.monotonic() > deadline:
+                raise LeshanError("no %s event within %.0f s (seen: %s)"
+                                  % (kind, timeout, [e["type"] for e in seen][-20:]))
+            time.sleep(0.1)
+
+    def collect(self, kind, seconds):
+        time.sleep(seconds)
+        seen = self._all()
+        start, self._cursor[kind] = self._cursor.get(kind, 0), len(seen)
+        return [e for e in seen[start:] if e["type"] == kind]
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def bootstrap_config(server_uri, short_id=123, lifetime=300, binding="U", psk=None,
                      bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), **server):
     """A bootstrap configuration: delete `to_delete`, then write one LwM2M server (Security /0/1,
@@ -560,8 +708,9 @@ class EventStream:
 
     def __init__(self, base, endpoint=None, timeout=5.0):
         parts = urllib.parse.urlsplit(base)
-        self.events = queue.Queue()
-        self.seen = []
+        self.seen = []  # every (type, data) so far, in order of arrival
+        self._cursor = {}  # type -> index in seen after the last event wait() returned
+        self._arrived = threading.Condition()
         self._closed = False
         target = "/api/event" + ("?ep=" + urllib.parse.quote(endpoint) if endpoint else "")
         # A plain socket: http.client gives no clean way to block forever on an open stream.
@@ -594,43 +743,45 @@ class EventStream:
                         value = json.loads(text)
                     except ValueError:
                         value = text
-                    self.events.put((kind, value))
+                    self._add(kind, value)
                     kind, data = None, []
         except (OSError, ValueError, http.client.HTTPException):
             pass  # closed by close(), or the server went away
-        self.events.put(("CLOSED", None))
+        self._add("CLOSED", None)
+
+    def _add(self, kind, value):
+        with self._arrived:
+            self.seen.append((kind, value))
+            self._arrived.notify_all()
 
     def wait(self, kind, predicate=None, timeout=10.0):
-        """The next event of `kind` (after those already taken) with predicate(data) true."""
+        """The next event of `kind` with predicate(data) true, after the last one wait() returned
+        for that kind; other kinds stay available to their own wait()."""
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            try:
-                event = self.events.get(timeout=max(left, 0.001))
-            except queue.Empty:
-                raise LeshanError("no %s event within %.0f s (seen: %s)"
-                                  % (kind, timeout, [k for k, _ in self.seen][-20:]))
-            self.seen.append(event)
-            if event[0] == "CLOSED":
-                raise LeshanError("event stream closed while waiting for " + kind)
-            if event[0] == kind and (predicate is None or predicate(event[1])):
-                return event[1]
+        with self._arrived:
+            i = self._cursor.get(kind, 0)
+            while True:
+                while i < len(self.seen):
+                    k, value = self.seen[i]
+                    i += 1
+                    if k == kind and (predicate is None or predicate(value)):
+                        self._cursor[kind] = i
+                        return value
+                    if k == "CLOSED":
+                        raise LeshanError("event stream closed while waiting for " + kind)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise LeshanError("no %s event within %.0f s (seen: %s)"
+                                      % (kind, timeout, [k for k, _ in self.seen][-20:]))
+                self._arrived.wait(left)
 
     def collect(self, kind, seconds):
-        """Every event of `kind` arriving within `seconds`."""
-        out = []
-        deadline = time.monotonic() + seconds
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return out
-            try:
-                event = self.events.get(timeout=left)
-            except queue.Empty:
-                return out
-            self.seen.append(event)
-            if event[0] == kind:
-                out.append(event[1])
+        """Every event of `kind` not yet returned, waiting `seconds` for more."""
+        time.sleep(seconds)
+        with self._arrived:
+            i = self._cursor.get(kind, 0)
+            self._cursor[kind] = len(self.seen)
+            return [v for k, v in self.seen[i:] if k == kind]
 
     def close(self):
         if not self._closed:
@@ -653,9 +804,11 @@ class EventStream:
 def main(argv=None):
     """`python -m host_sim.leshan`: fetch, then run the server and bootstrap server until Ctrl-C."""
     jars = fetch()
-    with LeshanServer(jars).start() as server, LeshanBsServer(jars).start() as bs:
+    with LeshanServer(jars).start() as server, LeshanBsServer(jars).start() as bs, \
+            LeshanOpsServer(jars).start() as ops:
         print("Leshan server    %s  %s  web http://%s:%d" % (server.coap_uri, server.coaps_uri, HOST, server.web_port))
         print("Leshan bs-server %s  %s  web http://%s:%d" % (bs.coap_uri, bs.coaps_uri, HOST, bs.web_port))
+        print("Leshan ops       %s  web http://%s:%d" % (ops.coap_uri, HOST, ops.web_port))
         try:
             while True:
                 time.sleep(3600)

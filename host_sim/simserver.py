@@ -2,7 +2,6 @@
 simulated port instead of a UDP socket; run it in a VirtualTimeLoop."""
 from host_sim.aio import sim_context
 from host_sim.server import LwM2MServer
-from host_sim.server.site import Site
 
 
 class SimServer(LwM2MServer):
@@ -13,5 +12,5 @@ class SimServer(LwM2MServer):
         self.sim_port = port
 
     async def start(self):
-        self.ctx = await sim_context(self.sim_port, Site(self))
-        return self
+        # start(ctx) installs the server's hooks (cancel tokens, NAT moves, RST) on it too
+        return await LwM2MServer.start(self, await sim_context(self.sim_port, self.site()))

@@ -55,6 +55,8 @@ def load(name, path=None):
 def modules(cfg):
     entries = ["lwm2m.app", "lwm2m.port." + cfg["port"], DRIVERS[cfg["modem"]["type"]]]
     entries += cfg.get("extra_modules", [])
+    if "fota" in cfg:
+        entries += ["lwm2m.fota.mount", "lwm2m.fota.store", "lwm2m.fota.slots"]
     return prof.closure(entries, cfg["formats"])
 
 

@@ -24,6 +24,7 @@ package(
         "coap/__init__.py",
         "coap/block.py",
         "coap/endpoint.py",
+        "coap/exchange.py",
         "coap/message.py",
         "coap/params.py",
         "codec/__init__.py",

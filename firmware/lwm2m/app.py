@@ -78,6 +78,14 @@ def build(cfg, port, clock=None, setup=None, trace=None):
         config["resolve"] = lambda uri: peer
     client = Client(model, stats.wrap(link), clock, config, trace=trace)
     dev.schedule = client.defer
+    fota = cfg.get("fota")
+    if fota is not None:  # firmware update (object 5), opt-in per board
+        from lwm2m.fota.mount import mount  # chosen by board.json
+        from lwm2m.fota.store import FileStore  # chosen by board.json
+
+        mount(client, FileStore(fota.get("dir", "fw")), {
+            "board": cfg.get("board", "?"), "version": fota.get("version", VERSION),
+            "reboot": port.reboot, "deadline": fota.get("deadline", 300)})
     return client, model
 
 

@@ -13,7 +13,8 @@ from .events import Event, Events
 from .exchange import Observation, Result
 from .names import FORMATS, content_format, parse_path
 from .registration import Registration
-from .server import DEFAULT_PORT, LwM2MServer, UnknownEndpoint
+from .operations import UnknownEndpoint
+from .server import DEFAULT_PORT, LwM2MServer
 
 __all__ = [
     "DEFAULT_PORT", "Event", "Events", "FORMATS", "LwM2MServer", "Observation", "Registration", "Result",

@@ -12,6 +12,21 @@ from .names import content_format
 from .registration import parse_query
 
 
+def script_for(uri, ssid=101, lifetime=300, binding="U", identity=None, key=None):
+    """The usual bootstrap script: delete what the device has (Bootstrap-Delete
+    on /, which spares the bootstrap account), then one Security instance
+    (NoSec, or PSK with identity and key) and one Server instance for the LwM2M
+    server at `uri`."""
+    security = {0: uri, 1: False, 2: 3, 10: ssid}
+    if identity is not None:
+        security.update({2: 0, 3: identity.encode(), 5: bytes(key)})
+    return [
+        ("delete", "/"),
+        ("write", "/0/1", security),
+        ("write", "/1/0", {0: ssid, 1: lifetime, 6: False, 7: binding}),
+    ]
+
+
 class Session:
     """A device being bootstrapped: where to reach it (what a Registration
     gives the request path to a registered device)."""

@@ -1,7 +1,9 @@
 """A console to watch and poke devices: `python -m host_sim.server`.
 Prints what devices do as it happens; reads commands (see HELP) from stdin."""
 import asyncio
+import os
 import shlex
+import stat
 import sys
 
 from .names import FORMATS, content_format, format_name, parse_path, path_str
@@ -17,6 +19,7 @@ HELP = """commands (FMT: %s or a number):
   create EP PATH RES=VALUE... [FMT]     Create
   delete EP PATH                        Delete
   composite EP PATH... [FMT]            Read-Composite
+  wcomposite EP PATH=VALUE... [FMT]     Write-Composite
   observe EP PATH [FMT]                 Observe
   ocomposite EP PATH... [FMT]           Observe-Composite
   cancel EP PATH [reset]                cancel an observation (Observe=1, or RST on the next notification)
@@ -49,7 +52,7 @@ def split_format(args, default=None, numbers=True):
 def describe_event(event):
     reg = event.data.get("registration")
     if event.kind in ("registered", "deregistered", "expired"):
-        return "%s %s" % (event.kind, reg.summary())
+        return "%s %s%s" % (event.kind, reg.summary(), "" if reg.identity is None else " psk=" + reg.identity)
     if event.kind == "updated":
         return "updated %s changed=%s" % (reg.summary(), ",".join(event.changed) or "nothing")
     if event.kind == "notification":
@@ -168,6 +171,11 @@ class Console:
         args, fmt = split_format(args, "senml-cbor")
         return (await self.server.read_composite(args[0], args[1:], fmt)).describe()
 
+    async def do_wcomposite(self, args):
+        args, fmt = split_format(args, "senml-cbor", numbers=False)
+        values, payload = self._values(args[1:])
+        return (await self.server.write_composite(args[0], values, fmt, payload)).describe()
+
     async def do_observe(self, args):
         (ep, path), accept = split_format(args)
         obs = await self.server.observe(ep, path, accept)
@@ -195,10 +203,12 @@ async def serve(server, stdin=None):
     """Run the console on `stdin` (a StreamReader) until EOF or quit."""
     console = Console(server)
     console.say("LwM2M server listening on %s:%d (help for commands)" % (server.host, server.port))
+    if server.tcp:
+        console.say("CoAP over TCP on %s:%d" % (server.host, server.port))
+    if server.dtls is not None:
+        console.say("DTLS PSK on %s:%d" % (server.host, server.dtls_port))
     if stdin is None:
-        loop = asyncio.get_running_loop()
-        stdin = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
+        stdin = await _stdin_reader()
     while True:
         line = await stdin.readline()
         if not line:
@@ -209,3 +219,25 @@ async def serve(server, stdin=None):
             return
         if text:
             console.say(text)
+
+
+class _FileLines:
+    """readline() of a file asyncio cannot watch (a regular file, /dev/null):
+    read in a worker thread."""
+
+    def __init__(self, f):
+        self.f = f
+
+    async def readline(self):
+        line = await asyncio.get_running_loop().run_in_executor(None, self.f.buffer.readline)
+        return line
+
+
+async def _stdin_reader():
+    fd = sys.stdin.fileno()
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)):
+        return _FileLines(sys.stdin)  # epoll cannot watch regular files or /dev/null
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader

@@ -3,6 +3,8 @@ import asyncio
 
 import aiocoap
 import aiocoap.error
+from aiocoap.numbers.codes import EMPTY
+from aiocoap.numbers.types import NON, RST
 from aiocoap.tokenmanager import TokenManager
 
 from . import content
@@ -14,7 +16,8 @@ class Result:
     `content` the decoded payload (list of (path, value), or of (path, attrs)
     for link-format), `error` why it could not be decoded."""
 
-    def __init__(self, code, fmt=None, payload=b"", content=None, error=None, location=(), observe=None):
+    def __init__(self, code, fmt=None, payload=b"", content=None, error=None, location=(), observe=None,
+                 timed=None):
         self.code = code
         self.format = fmt
         self.payload = payload
@@ -22,6 +25,7 @@ class Result:
         self.error = error
         self.location = location
         self.observe = observe
+        self.timed = timed  # SenML formats: [(path, value, time or None)] (stored notifications carry times)
 
     @property
     def ok(self):
@@ -40,6 +44,8 @@ class Result:
 
     def describe(self):
         text = code_str(self.code)
+        if not self.ok and self.payload and self.format is None:
+            return text + " " + repr(bytes(self.payload).decode("utf-8", "replace"))  # diagnostic payload
         if self.location:
             text += " location=/" + "/".join(self.location)
         if self.format is not None or self.payload:
@@ -60,10 +66,10 @@ def to_result(response, base, type_of):
     fmt = response.opt.content_format
     fmt = None if fmt is None else int(fmt)
     payload = bytes(response.payload)
-    decoded, error = content.decode(fmt, payload, base, type_of) if payload else (None, None)
+    decoded, timed, error = content.decode_timed(fmt, payload, base, type_of) if payload else (None, None, None)
     return Result(
         int(response.code), fmt, payload, decoded, error,
-        tuple(response.opt.location_path), response.opt.observe,
+        tuple(response.opt.location_path), response.opt.observe, timed,
     )
 
 
@@ -88,31 +94,60 @@ def build(reg, code, path, payload=b"", fmt=None, accept=None, query=(), observe
 _FORCED_TOKENS = {}
 
 
-def _token_hook(ctx):
-    """aiocoap picks every request's token itself; a cancel by GET Observe=1
-    must carry the observation's token (RFC 7641 3.6), so let a message ask
-    for one."""
-    for tm in ctx.request_interfaces:
-        if isinstance(tm, TokenManager) and "request" not in vars(tm):
-            original = tm.request
+def _token_managers(ctx):
+    return [tm for tm in ctx.request_interfaces if isinstance(tm, TokenManager)]
 
-            def request(pipe, tm=tm, original=original):
-                token = _FORCED_TOKENS.pop(id(pipe.request), None)
-                if token is None:
-                    return original(pipe)
-                tm.next_token = lambda: token
-                try:
-                    return original(pipe)
-                finally:
-                    del tm.next_token
 
-            tm.request = request
+def install_hooks(ctx, stray=None):
+    """What aiocoap does not do that a LwM2M server must:
+    - a cancel by GET Observe=1 carries the observation's token (RFC 7641
+      3.6), but aiocoap picks every request's token: let a message ask for one;
+    - a notification from a new address (NAT rebinding) on a token the server
+      observes is the same device: stray(response) -> True once it moved it
+      (with rekey()); aiocoap matches on (token, address) only;
+    - a notification nobody waits for any more is rejected with RST even when
+      it is NON (int-302; aiocoap only RSTs CON ones)."""
+    for tm in _token_managers(ctx):
+        if "request" in vars(tm):
+            continue
+        request, process_response = tm.request, tm.process_response
+
+        def forced_request(pipe, tm=tm, request=request):
+            token = _FORCED_TOKENS.pop(id(pipe.request), None)
+            if token is None:
+                return request(pipe)
+            tm.next_token = lambda: token
+            try:
+                return request(pipe)
+            finally:
+                del tm.next_token
+
+        def rematch(response, tm=tm, process_response=process_response):
+            known = process_response(response)
+            if not known and response.opt.observe is not None:
+                if stray is not None and stray(response):
+                    known = process_response(response)
+                elif response.mtype == NON:
+                    rst = aiocoap.Message(_mtype=RST, _mid=response.mid, code=EMPTY, payload=b"")
+                    rst.remote = response.remote.as_response_address()
+                    tm.token_interface._send_initially(rst)
+            return known
+
+        tm.request = forced_request
+        tm.process_response = rematch
+
+
+def rekey(ctx, token, old, new):
+    """The exchange on `token` with `old` now expects its answers from `new`."""
+    for tm in _token_managers(ctx):
+        pending = tm.outgoing_requests.pop((token, old), None)
+        if pending is not None:
+            tm.outgoing_requests[(token, new)] = pending
 
 
 async def send(ctx, msg, base, type_of, token=None):
     """One exchange -> Result. Bounded by the Outbox caller's timeout."""
     if token is not None:
-        _token_hook(ctx)
         _FORCED_TOKENS[id(msg)] = token
         request = ctx.request(msg, handle_blockwise=False)
     else:
@@ -162,9 +197,8 @@ class Observation:
 
     def forget(self, ctx):
         """Stop listening; the device's next notification gets a Reset (int-302)."""
-        for tm in ctx.request_interfaces:
-            if isinstance(tm, TokenManager):
-                tm.outgoing_requests.pop((self.token, self.remote), None)
+        for tm in _token_managers(ctx):
+            tm.outgoing_requests.pop((self.token, self.remote), None)
         if self._request.observation is not None and not self._request.observation.cancelled:
             self._request.observation.cancel()
         if self.active:

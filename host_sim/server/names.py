@@ -63,3 +63,16 @@ def path_str(path):
 def code_str(code):
     """0x45 -> '2.05'."""
     return "%d.%02d" % (code >> 5, code & 0x1F)
+
+
+def now():
+    """Seconds on the running event loop's clock: virtual under the simulator's
+    loop (host_sim/aio.py), monotonic otherwise."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        import time
+
+        return time.monotonic()

@@ -4,7 +4,8 @@ they were asked; for a queue-mode device only while it is awake, which is for
 a notification)."""
 import asyncio
 import collections
-import time
+
+from .names import now
 
 
 class Outbox:
@@ -17,11 +18,11 @@ class Outbox:
         self._task = None
 
     def awake(self):
-        return not self.queue_mode or time.monotonic() < self.awake_until
+        return not self.queue_mode or now() < self.awake_until
 
     def heard(self):
         """The device spoke: it listens for awake_time seconds now."""
-        self.awake_until = time.monotonic() + self.awake_time
+        self.awake_until = now() + self.awake_time
         self._wake.set()
 
     def submit(self, run):

@@ -5,6 +5,7 @@ import time
 from lwm2m.error import BAD_REQUEST, PRECONDITION_FAILED, CoapError
 
 from .content import decode_links
+from .names import now
 
 VERSIONS = ("1.0", "1.1", "1.2")
 _BINDING_LETTERS = "UTSNQ"  # Q: 1.0 style queue mode inside the binding ("UQ")
@@ -126,9 +127,10 @@ class Registration:
         self.root = root
         self.formats = formats
         self.remote = remote
+        self.identity = None  # the DTLS PSK identity, when it came that way
         self.registered_at = self.updated_at = time.time()
         self.grace = lifetime_grace
-        self.expires_at = time.monotonic() + self.lifetime + self.grace
+        self.expires_at = now() + self.lifetime + self.grace
 
     @property
     def address(self):
@@ -149,11 +151,11 @@ class Registration:
             changed.append("address")
         self.remote = remote
         self.updated_at = time.time()
-        self.expires_at = time.monotonic() + self.lifetime + self.grace
+        self.expires_at = now() + self.lifetime + self.grace
         return changed
 
     def expires_in(self):
-        return self.expires_at - time.monotonic()
+        return self.expires_at - now()
 
     def summary(self):
         objs = ",".join(

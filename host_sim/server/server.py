@@ -1,5 +1,6 @@
-"""The embedded LwM2M server: registration directory, Send, bootstrap, and the
-device-management operations as an async API (see docs/server.md)."""
+"""The embedded LwM2M server: the registration directory and what devices send
+(Register, Update, De-register, Send, notifications); the operations on
+devices are in operations.py (see docs/server.md)."""
 import asyncio
 import secrets
 
@@ -10,8 +11,9 @@ from lwm2m.error import BAD_REQUEST, NOT_FOUND, CoapError
 
 from . import content
 from .events import Events
-from .exchange import Observation, build, send
-from .names import LINK_FORMAT, SENML_CBOR, content_format, parse_path
+from .exchange import install_hooks, rekey
+from .names import LINK_FORMAT
+from .operations import Operations
 from .outbox import Outbox
 from .registration import Registration, parse_objects, parse_query, parse_register, parse_update
 from .site import Site
@@ -19,27 +21,37 @@ from .site import Site
 DEFAULT_PORT = 5683
 
 
-class UnknownEndpoint(LookupError):
-    pass
+def _free_tcp_port(host):
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
-class LwM2MServer:
+class LwM2MServer(Operations):
     """`async with LwM2MServer(port=0) as server:` ... `server.port` is the port
     it listens on. Settings: awake_time (queue mode, seconds a device listens
     after it spoke), timeout (default bound of every API call), lifetime_grace
     (seconds past a lifetime before a registration expires), type_of (path ->
-    datatype code, for formats without types), bootstrap (a Bootstrap, or None
-    for a plain LwM2M server)."""
+    datatype code, for formats without types; default: the object tables),
+    bootstrap (a Bootstrap, or None for a plain LwM2M server), psk ({identity:
+    key}: also listen for DTLS 1.2 PSK on dtls_port, see dtls.py), tcp (also
+    CoAP over TCP, RFC 8323, on the same port number: the T binding)."""
 
     def __init__(self, host="127.0.0.1", port=DEFAULT_PORT, awake_time=93.0, timeout=30.0,
-                 lifetime_grace=0.0, type_of=None, bootstrap=None):
+                 lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684, tcp=False):
         self.host = host
         self.port = port
         self.awake_time = awake_time
         self.timeout = timeout
         self.lifetime_grace = lifetime_grace
-        self.type_of = type_of or content.no_types
+        self.type_of = type_of or content.table_types()
         self.bootstrap = bootstrap
+        self.psk = psk
+        self.dtls_port = dtls_port
+        self.tcp = tcp
+        self.dtls = None
         self.events = Events()
         self.ctx = None
         self._regs = {}  # registration id -> Registration
@@ -50,14 +62,49 @@ class LwM2MServer:
         self._tasks = set()
 
     # -- life cycle ---------------------------------------------------------
-    async def start(self):
-        self.ctx = await aiocoap.Context.create_server_context(
-            Site(self), bind=(self.host, self.port), transports=["udp6"])
-        for ri in self.ctx.request_interfaces:
-            self.port = ri.token_interface.message_interface._local_port()
+    def site(self):
+        """The aiocoap resource for /rd, /dp and /bs, for a context built elsewhere."""
+        return Site(self)
+
+    async def start(self, ctx=None):
+        """Listen on UDP (host, port); or serve on `ctx`, an aiocoap context built
+        elsewhere (a simulated network) whose serversite is self.site()."""
+        if ctx is None:
+            ctx = await (self._udp_and_tcp() if self.tcp else self._udp(self.port))
+        self.ctx = ctx
+        install_hooks(ctx, self._stray)
+        if self.psk is not None:
+            from .dtls import DtlsFront  # python-mbedtls only when DTLS is asked for
+
+            self.dtls = await DtlsFront(self.psk, ("127.0.0.1", self.port), self.host, self.dtls_port).start()
+            self.dtls_port = self.dtls.port
         return self
 
+    async def _udp(self, port, transports=("udp6",)):
+        ctx = await aiocoap.Context.create_server_context(self.site(), bind=(self.host, port),
+                                                          transports=list(transports))
+        for ri in ctx.request_interfaces:
+            interface = getattr(ri.token_interface, "message_interface", None)
+            if interface is not None:
+                self.port = interface._local_port()
+        return ctx
+
+    async def _udp_and_tcp(self):
+        # aiocoap binds TCP to the UDP port number, and port 0 would mean 5683 to
+        # it: with port 0, take a free TCP port and hope UDP has it free too.
+        for _ in range(5):
+            port = self.port or _free_tcp_port(self.host)
+            try:
+                return await self._udp(port, ("udp6", "tcpserver"))
+            except OSError:
+                if self.port:
+                    raise
+        raise OSError("no port free for both UDP and TCP")
+
     async def stop(self):
+        if self.dtls is not None:
+            await self.dtls.stop()
+            self.dtls = None
         for timer in self._timers.values():
             timer.cancel()
         for outbox in self._outboxes.values():
@@ -97,6 +144,15 @@ class LwM2MServer:
                 return reg
         return None
 
+    def forget(self, ep):
+        """Drop the registration of `ep` without telling the device (its next
+        Update gets 4.04 and it registers again: int-105). Requests queued for it
+        wait for the new registration. Returns the Registration, or None."""
+        reg = self.registration(ep)
+        if reg is not None:
+            self._remove(reg, None)
+        return reg
+
     def outbox(self, ep):
         if ep not in self._outboxes:
             self._outboxes[ep] = Outbox(self.awake_time)
@@ -133,6 +189,10 @@ class LwM2MServer:
                 outbox.close("%s %s" % (reg.ep, kind))
             self.events.emit(kind, reg.ep, registration=reg)
 
+    def _identity(self, remote):
+        """The PSK identity of a device that came through the DTLS front, else None."""
+        return None if self.dtls is None else self.dtls.identity(remote.sockaddr[:2])
+
     def _heard(self, ep):
         # Let the response to what the device sent leave first, then wake its queue.
         asyncio.get_running_loop().call_soon(self.outbox(ep).heard)
@@ -147,6 +207,7 @@ class LwM2MServer:
             self._remove(old, None)  # a new Register replaces the old one
         reg_id = secrets.token_hex(4)
         reg = Registration(reg_id, fields, objects, root, formats, request.remote, self.lifetime_grace)
+        reg.identity = self._identity(request.remote)
         self._regs[reg_id] = reg
         self._ids[reg.ep] = reg_id
         self._schedule_expiry(reg)
@@ -164,7 +225,11 @@ class LwM2MServer:
         if request.payload:
             self._check_link_format(request)
             objects = parse_objects(request.payload)
+        old = reg.remote
         changed = reg.update(fields, request.remote, objects)
+        reg.identity = self._identity(request.remote)
+        if "address" in changed:
+            self._rekey(reg.ep, old, reg.remote)
         self._schedule_expiry(reg)
         self.outbox(reg.ep).queue_mode = reg.queue
         self._heard(reg.ep)
@@ -186,9 +251,11 @@ class LwM2MServer:
         if fmt is None:
             raise CoapError(BAD_REQUEST, "Send without a Content-Format")
         fmt = int(fmt)
-        records, error = content.decode_strict(fmt, request.payload, (), self.type_of)
+        timed, error = content.decode_send(fmt, request.payload, self.type_of)
+        records = None if timed is None else [(p, v) for p, v, t in timed]
         self._heard(reg.ep)
-        self.events.emit("send", reg.ep, format=fmt, payload=bytes(request.payload), records=records, error=error)
+        self.events.emit("send", reg.ep, format=fmt, payload=bytes(request.payload), records=records, timed=timed,
+                         error=error)
         return aiocoap.Message(code=Code.CHANGED)
 
     @staticmethod
@@ -197,150 +264,30 @@ class LwM2MServer:
         if fmt is not None and int(fmt) != LINK_FORMAT:
             raise CoapError(BAD_REQUEST, "the object list must be link-format")
 
+    def _rekey(self, ep, old, new):
+        # The device's observations now notify from `new`.
+        for obs in self._observations.get(ep, ()):
+            if obs.remote == old:
+                rekey(self.ctx, obs.token, old, new)
+                obs.remote = new
+
+    def _stray(self, response):
+        """A notification aiocoap could not place: from a new address of a
+        device we observe (its NAT rebound), it moves the device there."""
+        for ep, observations in self._observations.items():
+            for obs in observations:
+                if obs.token == response.token and obs.active:
+                    reg = self.registration(ep)
+                    if reg is None:
+                        return False
+                    old = reg.remote
+                    self._rekey(ep, old, response.remote)
+                    reg.remote = response.remote
+                    self.events.emit("moved", ep, registration=reg, old=old.hostinfo)
+                    return True
+        return False
+
     def _notified(self, observation, result):
         self.outbox(observation.ep).heard()
         self.events.emit("notification", observation.ep, path=observation.path, result=result,
                          observation=observation)
-
-    # -- device management: the API a test calls ----------------------------
-    def _reg(self, ep):
-        """Where device `ep` is: its registration, or its bootstrap session."""
-        reg = self.registration(ep)
-        if reg is None and self.bootstrap is not None:
-            reg = self.bootstrap.sessions.get(ep)
-        if reg is None:
-            raise UnknownEndpoint("%s is not registered" % ep)
-        return reg
-
-    async def request(self, ep, code, path, payload=b"", fmt=None, accept=None, query=(), observe=None,
-                      timeout=None, base=None, token=None, full=False, uri=None):
-        """One request to device `ep`, through its outbox (in order; held while a
-        queue-mode device sleeps) -> Result; `full` also gives the aiocoap request
-        and response; `uri` a literal Uri-Path instead of `path`.
-        asyncio.TimeoutError after `timeout` seconds."""
-        self._reg(ep)
-        path = parse_path(path)
-        outbox = self.outbox(ep)
-
-        async def run():
-            msg = build(self._reg(ep), code, path, payload, fmt, accept, query, observe)
-            if uri is not None:
-                msg.opt.uri_path = uri
-            answer = await send(self.ctx, msg, path if base is None else base, self.type_of, token)
-            outbox.heard()  # it answered: it is awake
-            return answer
-
-        result, req, resp = await asyncio.wait_for(outbox.submit(run), self.timeout if timeout is None else timeout)
-        return (result, req, resp) if full else result
-
-    async def read(self, ep, path, accept=None, timeout=None):
-        return await self.request(ep, Code.GET, path, accept=content_format(accept), timeout=timeout)
-
-    async def discover(self, ep, path, timeout=None):
-        return await self.request(ep, Code.GET, path, accept=LINK_FORMAT, timeout=timeout)
-
-    def _payload(self, path, values, fmt, payload):
-        if payload is not None:
-            return bytes(payload)
-        if values is None:
-            return b""
-        return content.encode(fmt, content.records(values, path), path)
-
-    async def write(self, ep, path, values=None, fmt=SENML_CBOR, payload=None, replace=True, timeout=None):
-        """Write (replace: PUT; partial update: POST on an instance). values:
-        {path or resource id: value}, [(path, value)] or [(path, type, value)],
-        encoded with the firmware codec of `fmt`; or a ready `payload`."""
-        path, fmt = parse_path(path), content_format(fmt)
-        body = self._payload(path, values, fmt, payload)
-        return await self.request(ep, Code.PUT if replace else Code.POST, path, body, fmt, timeout=timeout)
-
-    async def write_attributes(self, ep, path, attrs, timeout=None):
-        """attrs: {'pmin': 10, 'gt': 20.5, 'lt': None} (None: the bare name, which
-        removes the attribute), or ['pmin=10', ...]."""
-        if isinstance(attrs, dict):
-            query = [k if v is None else "%s=%s" % (k, v) for k, v in sorted(attrs.items())]
-        else:
-            query = list(attrs)
-        return await self.request(ep, Code.PUT, path, query=query, timeout=timeout)
-
-    async def execute(self, ep, path, args=None, timeout=None):
-        body = b"" if args is None else (args if isinstance(args, bytes) else str(args).encode())
-        return await self.request(ep, Code.POST, path, body, 0 if body else None, timeout=timeout)
-
-    async def create(self, ep, path, values=None, fmt=SENML_CBOR, payload=None, timeout=None):
-        """Create in object `path` (POST); the new instance is in result.location."""
-        path, fmt = parse_path(path), content_format(fmt)
-        body = self._payload(path, values, fmt, payload)
-        return await self.request(ep, Code.POST, path, body, fmt, timeout=timeout)
-
-    async def delete(self, ep, path, timeout=None):
-        return await self.request(ep, Code.DELETE, path, timeout=timeout)
-
-    def _paths_payload(self, paths, fmt, payload):
-        return bytes(payload) if payload is not None else content.encode_paths(fmt, paths)
-
-    async def read_composite(self, ep, paths, fmt=SENML_CBOR, accept=None, payload=None, timeout=None):
-        """FETCH on the root with the path list encoded in `fmt`; answer in `accept` (default fmt)."""
-        fmt = content_format(fmt)
-        accept = fmt if accept is None else content_format(accept)
-        body = self._paths_payload(paths, fmt, payload)
-        return await self.request(ep, Code.FETCH, (), body, fmt, accept, timeout=timeout)
-
-    async def write_composite(self, ep, values=None, fmt=SENML_CBOR, payload=None, timeout=None):
-        """iPATCH on the root; values with absolute paths."""
-        fmt = content_format(fmt)
-        body = self._payload((), values, fmt, payload)
-        return await self.request(ep, Code.iPATCH, (), body, fmt, timeout=timeout)
-
-    async def observe(self, ep, path, accept=None, timeout=None):
-        """GET Observe=0 -> Observation (observation.result is the first answer;
-        notifications also arrive as 'notification' events)."""
-        path = parse_path(path)
-        accept = content_format(accept)
-        result, req, resp = await self.request(ep, Code.GET, path, accept=accept, observe=0,
-                                               timeout=timeout, full=True)
-        return self._track(Observation(self, ep, path, None, accept, result, req, resp))
-
-    async def observe_composite(self, ep, paths, fmt=SENML_CBOR, accept=None, payload=None, timeout=None):
-        fmt = content_format(fmt)
-        accept = fmt if accept is None else content_format(accept)
-        body = self._paths_payload(paths, fmt, payload)
-        result, req, resp = await self.request(ep, Code.FETCH, (), body, fmt, accept, observe=0,
-                                               timeout=timeout, full=True)
-        obs = Observation(self, ep, (), [parse_path(p) for p in paths], accept, result, req, resp)
-        obs.body, obs.body_format = body, fmt
-        return self._track(obs)
-
-    def _track(self, obs):
-        if obs.active:
-            self._observations.setdefault(obs.ep, []).append(obs)
-        return obs
-
-    async def cancel(self, obs, reset=False, timeout=None):
-        """End an observation: by GET (FETCH for composite) Observe=1 with its
-        token (int-303/305) -> Result; with reset=True only forget it, so the
-        device's next notification is answered with a Reset (int-302) -> None."""
-        obs.forget(self.ctx)
-        mine = self._observations.get(obs.ep, [])
-        if obs in mine:
-            mine.remove(obs)
-        if reset:
-            return None
-        if obs.paths is None:
-            return await self.request(obs.ep, Code.GET, obs.path, accept=obs.format, observe=1,
-                                      token=obs.token, timeout=timeout)
-        return await self.request(obs.ep, Code.FETCH, (), obs.body, obs.body_format, obs.format, observe=1,
-                                  token=obs.token, timeout=timeout)
-
-    async def bootstrap_finish(self, ep, timeout=None):
-        """Bootstrap-Finish: POST /bs -> 2.04, or 4.06 if the device finds its configuration inconsistent."""
-        try:
-            return await self.request(ep, Code.POST, (), uri=("bs",), timeout=timeout)
-        finally:
-            if self.bootstrap is not None:
-                self.bootstrap.sessions.pop(ep, None)
-
-    def observations(self, ep=None):
-        if ep is not None:
-            return list(self._observations.get(ep, ()))
-        return [o for obs in self._observations.values() for o in obs]

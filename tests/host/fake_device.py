@@ -2,7 +2,9 @@
 link-format payload and answers the server's requests with hand-built
 payloads. It records every request it gets, so tests assert on the wire."""
 import asyncio
+import collections
 import contextlib
+import threading
 
 import aiocoap
 import aiocoap.resource
@@ -69,9 +71,10 @@ class Path(aiocoap.resource.ObservableResource):
 
 
 class FakeDevice:
-    def __init__(self, ep, server_port, links=LINKS, host="127.0.0.1"):
+    def __init__(self, ep, server_port, links=LINKS, host="127.0.0.1", tcp=False):
         self.ep = ep
         self.server = (host, server_port)
+        self.tcp = tcp  # CoAP over TCP (RFC 8323): the T binding
         self.links = links
         self.requests = []
         self.handlers = {}  # (code, path tuple) -> fn(request) -> Message
@@ -90,7 +93,7 @@ class FakeDevice:
 
     async def start(self):
         self.ctx = await aiocoap.Context.create_server_context(
-            self.site, bind=("127.0.0.1", 0), transports=["udp6"])
+            self.site, bind=(self.server[0], 0), transports=["tcpclient" if self.tcp else "udp6"])
         return self
 
     async def move(self):
@@ -117,8 +120,9 @@ class FakeDevice:
         await self.stop()
 
     async def post(self, path, query=(), payload=b"", fmt=None, code=Code.POST):
-        msg = aiocoap.Message(code=code, uri="coap://%s:%d/%s" % (self.server[0], self.server[1], path),
-                              payload=payload)
+        host = "[%s]" % self.server[0] if ":" in self.server[0] else self.server[0]
+        scheme = "coap+tcp" if self.tcp else "coap"
+        msg = aiocoap.Message(code=code, uri="%s://%s:%d/%s" % (scheme, host, self.server[1], path), payload=payload)
         if query:
             msg.opt.uri_query = tuple(query)
         if fmt is not None:
@@ -137,3 +141,31 @@ class FakeDevice:
 
     async def deregister(self):
         return await self.post(self.location, code=Code.DELETE)
+
+
+class PollThread:
+    """A firmware main loop (`poll(max_ms)`, blocking) in a thread of its own;
+    the test hands it work through call() so only that thread touches it."""
+
+    def __init__(self, poll, first=None):
+        self._poll = poll
+        self._work = collections.deque([first] if first else [])
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop:
+            while self._work:
+                self._work.popleft()()
+            self._poll(10)
+
+    def call(self, fn):
+        self._work.append(fn)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self._thread.join(2)

@@ -2,7 +2,6 @@
 # and virtual time, with a firmware CoAP Endpoint playing a minimal device.
 import asyncio
 
-import pytest
 from lwm2m.coap import message as m
 
 from host_sim.aio import VirtualTimeLoop
@@ -66,7 +65,6 @@ def test_device_registers_and_is_read_through_loss_and_nat():
     assert "[AGAIN]" in net.trace.text() or "[LOST]" not in net.trace.text()
 
 
-@pytest.mark.xfail(strict=False, reason="host_sim/server reads time.monotonic(), not the loop's virtual time")
 def test_registration_expires_after_its_lifetime_in_virtual_time():
     sim, net, server, device, address = world()
 

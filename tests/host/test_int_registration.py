@@ -47,7 +47,7 @@ def test_int_104_registration_update_trigger():
 def test_int_105_discarded_register_update_registers_again():
     async def go():
         async with server_and_client("int105", lifetime=4) as (server, client, model):
-            server._remove(server.registration("int105"), None)  # the server forgets the device
+            server.forget("int105")  # the server forgets the device
             ev = await server.events.next("registered", "int105", 4.0)
             assert server.registration("int105") is ev.registration
 

@@ -75,3 +75,39 @@ def test_a_test_can_drive_bootstrap_by_hand():
             assert "b3" not in server.bootstrap.sessions
 
     run(go())
+
+
+def test_script_for_points_the_device_at_a_server():
+    from host_sim.server.bootstrap import script_for
+
+    script = script_for("coap://127.0.0.1:5683", ssid=7, lifetime=60)
+    assert script[0] == ("delete", "/")
+    assert script[1] == ("write", "/0/1", {0: "coap://127.0.0.1:5683", 1: False, 2: 3, 10: 7})
+    assert script[2] == ("write", "/1/0", {0: 7, 1: 60, 6: False, 7: "U"})
+    psk = script_for("coaps://h:5684", identity="dev", key=b"k" * 16)[1][2]
+    assert psk[2] == 0 and psk[3] == b"dev" and psk[5] == b"k" * 16
+
+
+def test_bootstrap_script_values_go_out_encoded_with_table_types():
+    import cbor2
+
+    from host_sim.server.bootstrap import script_for
+
+    async def go():
+        boot = Bootstrap(default=script_for("coap://127.0.0.1:5683"))
+        async with server_and_device("b4", paths=[(), (0, 1), (1, 0), ("bs",)], register=False,
+                                     bootstrap=boot) as (server, dev):
+            for path in [(), (0, 1), (1, 0), ("bs",)]:
+                dev.path(*path).set(Code.CHANGED if path else Code.DELETED)
+            await dev.post("bs", ("ep=b4",))
+            ev = await server.events.next("bootstrap-finished", "b4", TIMEOUT)
+            assert ev.ok, ev.results
+            put = [r for r in dev.requests if r.code == Code.PUT and r.opt.uri_path == ("0", "1")][0]
+            assert int(put.opt.content_format) == 112
+            records = cbor2.loads(put.payload)
+            values = {r.get(0, ""): r for r in records}
+            assert any(r.get(3) == "coap://127.0.0.1:5683" for r in records)
+            assert any(r.get(4) is False for r in records)  # /0/1/1 Bootstrap-Server: a boolean
+            assert len(values) == 4
+
+    run(go())

@@ -21,7 +21,7 @@ def test_parse_value_guesses_the_type():
 def test_console_prints_events_and_runs_commands():
     async def go():
         out = io.StringIO()
-        async with server_and_device("cli1", paths=[(3, 0, 0), (3, 0, 4), (3, 0, 14)], register=False) as (server, dev):
+        async with server_and_device("cli1", paths=[(), (3, 0, 0), (3, 0, 4), (3, 0, 14)], register=False) as (server, dev):
             console = Console(server, out)
             await dev.register()
             await server.events.next("registered", "cli1", TIMEOUT)
@@ -38,6 +38,9 @@ def test_console_prints_events_and_runs_commands():
             assert (await console.execute("attr cli1 /3/0/14 pmin=5")).startswith("2.04")
             assert dev.last().opt.uri_query == ("pmin=5",)
             assert "not registered" in await console.execute("read nobody /3/0")
+            dev.path().set(Code.CHANGED)
+            assert (await console.execute("wcomposite cli1 /3/0/14=+01:00 senml-json")).startswith("2.04")
+            assert dev.last().code == Code.iPATCH and b"+01:00" in dev.last().payload
             assert "usage: delete EP PATH" in await console.execute("delete cli1")
             assert "unknown command" in await console.execute("frobnicate")
 
@@ -85,3 +88,14 @@ def test_python_m_host_sim_server_prints_registrations_and_answers_list():
                 await proc.wait()
 
     run(go(), 30)
+
+
+def test_commands_from_a_file_on_stdin(tmp_path):
+    commands = tmp_path / "commands.txt"
+    commands.write_text("list\nbogus\n")  # EOF ends it, as quit would
+    import subprocess
+
+    with open(commands, "rb") as stdin:
+        out = subprocess.run([sys.executable, "-m", "host_sim.server", "--port", "0"], cwd=ROOT, stdin=stdin,
+                             capture_output=True, timeout=30).stdout.decode()
+    assert "no devices" in out and "unknown command 'bogus'" in out

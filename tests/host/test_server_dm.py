@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 from aiocoap.numbers.codes import Code
-from fake_device import TIMEOUT, run, server_and_device
+from fake_device import TIMEOUT, FakeDevice, run, server_and_device
 
-from host_sim.server import UnknownEndpoint
+from host_sim.server import LwM2MServer, UnknownEndpoint
 
 SENML_JSON = b'[{"bn":"/3/0/","n":"0","vs":"Open Mobile Alliance"}]'
 
@@ -88,6 +88,9 @@ def test_write_attributes_is_put_with_query_only():
             assert result.code == 0x44 and req.code == Code.PUT
             assert req.opt.uri_query == ("gt=20.5", "pmin=10", "st") and req.payload == b""
             assert req.opt.content_format is None
+            await server.write_attributes("a1", "/3303/0/5700", {"st": 0.00001, "edge": True, "lt": 1e20},
+                                          timeout=TIMEOUT)
+            assert dev.last().opt.uri_query == ("edge=1", "lt=100000000000000000000", "st=0.00001")
 
     run(go())
 
@@ -206,5 +209,47 @@ def test_send_from_an_unregistered_address_gets_4_04():
             resp = await dev.post("dp", payload=b"[]", fmt=110)
             assert resp.code == Code.NOT_FOUND
             assert server.events.pending("send") == []
+
+    run(go())
+
+
+def test_large_answers_and_writes_go_block_wise():
+    async def go():
+        async with server_and_device("bw1", paths=[(5, 0, 0)]) as (server, dev):
+            big = bytes(range(256)) * 12  # 3 KB: more than one datagram
+            dev.path(5, 0, 0).set(Code.CONTENT, 42, big)
+            result = await server.read("bw1", "/5/0/0", accept="opaque", timeout=TIMEOUT)
+            assert result.code == 0x45 and result.payload == big
+            dev.path(5, 0, 0).set(Code.CHANGED)
+            result = await server.write("bw1", "/5/0/0", payload=big, fmt="opaque", timeout=TIMEOUT)
+            assert result.code == 0x44 and dev.last(Code.PUT).payload == big
+
+    run(go())
+
+
+def test_large_registration_payload_arrives_block_wise():
+    async def go():
+        links = b'</>;rt="oma.lwm2m",' + b",".join(b"</%d/0>" % i for i in range(3300, 3500))
+        async with server_and_device("bw2", links=links) as (server, dev):
+            assert len(server.registration("bw2").objects) == 200
+
+    run(go())
+
+
+def test_ipv6_loopback():
+    import socket
+
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+
+    async def go():
+        async with LwM2MServer(host="::1", port=0) as server:
+            async with FakeDevice("v6", server.port, host="::1") as dev:
+                dev.path(3, 0, 0).set(Code.CONTENT, 0, b"x")
+                assert (await dev.register()).code == Code.CREATED
+                assert server.registration("v6").address.startswith("[::1]:")
+                assert (await server.read("v6", "/3/0/0", timeout=TIMEOUT)).payload == b"x"
 
     run(go())

@@ -164,3 +164,49 @@ def test_wrong_method_on_rd_gets_4_05_and_unknown_path_4_04():
                 assert (await dev.post("bs", ("ep=x",))).code == Code.NOT_FOUND  # not a bootstrap server
 
     run(go())
+
+
+def test_forgotten_registration_answers_the_next_update_with_4_04():
+    async def go():
+        async with LwM2MServer(port=0) as server:
+            async with FakeDevice("dev11", server.port) as dev:
+                await dev.register()
+                reg = server.forget("dev11")
+                assert reg.ep == "dev11" and server.registration("dev11") is None
+                assert server.forget("dev11") is None
+                assert (await dev.update()).code == Code.NOT_FOUND
+                assert server.events.pending("deregistered") == []
+
+    run(go())
+
+
+class JumpLoop(asyncio.SelectorEventLoop):
+    """An event loop whose clock a test moves forward, as the simulator's
+    virtual-time loop does."""
+
+    offset = 0.0
+
+    def time(self):
+        return asyncio.SelectorEventLoop.time(self) + self.offset
+
+
+def test_lifetime_and_queue_awake_time_run_on_the_loop_clock():
+    loop = JumpLoop()
+
+    async def go():
+        async with LwM2MServer(port=0, awake_time=30) as server:
+            async with FakeDevice("dev12", server.port) as dev:
+                await dev.register(lt=60, extra=("lwm2m=1.1", "b=U", "Q"))
+                await server.events.next("registered", "dev12", TIMEOUT)
+                await asyncio.sleep(0.01)
+                assert server.outbox("dev12").awake()
+                loop.offset += 31
+                assert not server.outbox("dev12").awake()
+                assert server.registration("dev12") is not None
+                loop.offset += 30
+                await server.events.next("expired", "dev12", TIMEOUT)
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(go(), 20))
+    finally:
+        loop.close()

@@ -28,7 +28,6 @@ def test_notifications_reach_the_server_without_nat_rebinding():
     assert d.notifications >= d.notifications_sent * 0.8  # 5 % loss, NON
 
 
-@pytest.mark.xfail(strict=False, reason="the server drops notifications from the device's new NAT address")
 def test_notifications_reach_the_server_through_nat_rebinding():
     d = day()
     assert d.notifications >= d.notifications_sent * 0.8

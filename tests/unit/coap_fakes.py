@@ -62,12 +62,12 @@ def endpoint(handler=None, mtu=1152, rand=zero, **params):
     return ep, link, clock
 
 
-def pair(handler=None, mtu=1152, **params):
+def pair(handler=None, mtu=1152, server_mtu=None, **params):
     """A client and a server endpoint sharing one clock; shuttle() carries what
     each sent to the other until both are quiet."""
     clock = FakeClock()
     cl = Endpoint(FakeLink(mtu), clock, None, Params(**params), zero)
-    sv = Endpoint(FakeLink(mtu), clock, handler, Params(**params), lambda bits: 7)
+    sv = Endpoint(FakeLink(server_mtu or mtu), clock, handler, Params(**params), lambda bits: 7)
     return cl, sv, clock
 
 

@@ -138,3 +138,16 @@ def test_equality_compares_payload_bytes():
     b = Message(cm.PUT, payload=memoryview(b"ab"))
     assert a == b and not (a != b)
     assert a != Message(cm.PUT, payload=b"ac")
+
+
+def test_negative_uint_option_is_refused():
+    raises(ValueError, Message(cm.GET).add_option, cm.OBSERVE, -1)
+
+
+def test_option_values_read_lazily_from_a_decoded_message():
+    m = decode(unhex("40 01 00 01 b3 61 62 63 03 64 65 66 61 07"))
+    assert m.opts[0] == 11 and m.options(cm.URI_PATH) == [b"abc", b"def"]
+    assert m.uint(cm.ACCEPT) == 7 and m.option(cm.ACCEPT) == b"\x07"
+    c = m.copy(b"body")
+    c.add_option(cm.URI_QUERY, "q")
+    assert decode(c.encode()).uri_path() == ["abc", "def"] and decode(c.encode()).uri_query() == ["q"]

@@ -10,7 +10,8 @@
 // Objects: Security (0), Server (1), Device (3) with writable 14/15, executable 4 (reboot) and a
 // current time (13) that changes every second so observations notify.
 // It prints one line per registration event ("REGISTERED <id>", "UPDATED", "BOOTSTRAPPED", ...) and
-// "REBOOT" on /3/0/4; reads commands on stdin (update, bootstrap, deregister, start); SIGTERM
+// "REBOOT" on /3/0/4; reads commands on stdin (update, bootstrap, deregister, start,
+// send /3/0/13,/3/0/9 -> "SENT <code>"); SIGTERM
 // deregisters and exits.
 
 import java.io.BufferedReader;
@@ -35,7 +36,9 @@ import org.eclipse.leshan.core.request.BootstrapRequest;
 import org.eclipse.leshan.core.request.DeregisterRequest;
 import org.eclipse.leshan.core.request.RegisterRequest;
 import org.eclipse.leshan.core.request.UpdateRequest;
+import org.eclipse.leshan.core.request.ContentFormat;
 import org.eclipse.leshan.core.response.BootstrapResponse;
+import org.eclipse.leshan.core.response.SendResponse;
 import org.eclipse.leshan.core.response.DeregisterResponse;
 import org.eclipse.leshan.core.response.ExecuteResponse;
 import org.eclipse.leshan.core.response.ReadResponse;
@@ -96,6 +99,10 @@ public class LeshanStandInClient {
         // Commands on stdin let a test make the client act on its own initiative.
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
         for (String line; (line = in.readLine()) != null;) {
+            if (line.startsWith("send ")) {
+                send(client, line.substring(5).trim().split(","));
+                continue;
+            }
             switch (line.trim()) {
             case "update": client.triggerRegistrationUpdate(); break;
             case "bootstrap": client.triggerClientInitiatedBootstrap(true); break;
@@ -103,6 +110,17 @@ public class LeshanStandInClient {
             case "start": client.start(); break;
             default: say("UNKNOWN_COMMAND " + line);
             }
+        }
+    }
+
+    // LwM2M Send of these paths to the (first) registered server, SenML CBOR.
+    static void send(LeshanClient client, String[] paths) {
+        try {
+            ServerIdentity server = client.getRegisteredServers().values().iterator().next();
+            SendResponse r = client.sendData(server, ContentFormat.SENML_CBOR, Arrays.asList(paths), 5000);
+            say("SENT " + (r == null ? "timeout" : r.getCode()));
+        } catch (Exception e) {
+            say("SEND_FAILED " + e);
         }
     }
 

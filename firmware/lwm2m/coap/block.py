@@ -1,8 +1,12 @@
-# Block-wise transfer helpers (RFC 7959) shared by the server and client roles
-# of the Endpoint: block sizes, the key a transfer is known by, and a small
-# bounded store of transfers in progress.
-from lwm2m.compat import const, ticks_diff
-from lwm2m.coap.message import Message, OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE2
+# Block-wise transfers (RFC 7959): block sizes, the key a transfer is known
+# by, a small bounded store of transfers in progress, and the server role's
+# slicing of large responses and reassembly of Block1 requests (functions of
+# the Endpoint `ep`, which holds the stores: ep._b1, ep._b2, ep._szx).
+from lwm2m.compat import const, ticks_add, ticks_diff
+from lwm2m.error import BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE
+from lwm2m.coap.message import (
+    Message, FETCH, OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE1, SIZE2, ETAG, BLOCK1, CONTINUE,
+)
 
 # Room left in a datagram for the header, token and options around a block.
 _OVERHEAD = const(64)
@@ -19,7 +23,7 @@ def szx_for_mtu(mtu):
 
 def request_key(m):
     """What identifies a block-wise transfer besides the peer: the method, the
-    Uri-Path and Uri-Query segments and Accept."""
+    Uri-Path and Uri-Query segments, Accept, and a FETCH's body."""
     k = bytearray()
     k.append(m.code)
     opts = m.opts
@@ -27,9 +31,23 @@ def request_key(m):
         n = opts[i]
         if n == URI_PATH or n == URI_QUERY or n == ACCEPT:
             k.append(n)
-            k.append(len(opts[i + 1]))
-            k.extend(opts[i + 1])
+            v = m.value_at(i)
+            k.append(len(v))
+            k.extend(v)
+    if m.code == FETCH and m.payload:
+        # FETCH bodies (Read-Composite) tell transfers on one URI apart
+        k.append(0xFF)
+        k.extend(m.payload)
     return bytes(k)
+
+
+def etag_of(payload):
+    """A 4-byte ETag from the CRC-32 of a body (b"" where binascii lacks crc32)."""
+    try:
+        from binascii import crc32
+    except ImportError:  # pragma: no cover - a port built without it
+        return b""
+    return (crc32(payload) & 0xFFFFFFFF).to_bytes(4, "big")
 
 
 def block_of(full, num, szx):
@@ -42,8 +60,7 @@ def block_of(full, num, szx):
         return None
     end = off + size
     more = end < total
-    m = Message(full.code, full.type, full.mid, full.token, memoryview(full.payload)[off : min(end, total)])
-    m.opts = list(full.opts)
+    m = full.copy(memoryview(full.payload)[off : min(end, total)])
     m.set_block2(num, more, szx)
     if num:
         # Later blocks are plain responses, not notifications (RFC 7959 3.4).
@@ -105,3 +122,89 @@ class Slots:
             i -= 1
             if ticks_diff(items[i][3], now) <= 0:
                 del items[i]
+
+
+# -- server role -------------------------------------------------------------
+def blocks_out(ep, resp, peer, key, req):
+    """Slice a response too large for one block (or one the request asked
+    blocks of); later blocks are served from the cache."""
+    b2 = req.block2() if req is not None else None
+    szx = ep._szx if b2 is None else min(b2[2], ep._szx)
+    if b2 is None and len(resp.payload) <= (16 << szx):
+        return resp
+    if key is None:
+        key = request_key(req)
+    if resp.code >> 5 == 2 and resp.option(ETAG) is None:
+        # Marks the representation, so a client that gets later blocks
+        # from a re-run handler can tell if it changed (RFC 7959 2.4).
+        tag = etag_of(resp.payload)
+        if tag:
+            resp.add_option(ETAG, tag)
+    return block_out(ep, resp, peer, key, b2[0] if b2 else 0, szx)
+
+
+def block_out(ep, full, peer, key, num, szx):
+    m = block_of(full, num, szx)
+    if m is None:
+        return Message(BAD_OPTION)
+    if m.block2()[1]:
+        ep._b2.put(peer, key, full, ticks_add(ep.clock.ticks_ms(), ep.params.exchange_lifetime))
+    else:
+        ep._b2.pop(peer, key)
+    return m
+
+
+def block1_in(ep, m, peer, b1, now):
+    """Server-role Block1: (request to handle, None) once the body is
+    whole (or per block when streaming), else (None, response)."""
+    num, more, szx = b1
+    p = ep.params
+    key = request_key(m)
+    size = 16 << szx
+    off = num << (szx + 4)
+    our = min(szx, ep._szx)
+    pl = m.payload
+    # A streaming handler sees every block and judges the size itself.
+    stream = ep.stream_block1 is not None and ep.stream_block1(m, peer)
+    total = m.uint(SIZE1)
+    if not stream and total is not None and total > p.max_body:
+        return None, _too_large(ep, peer, key)
+    st = ep._b1.get(peer, key, now)
+    if num == 0:
+        st = [0, None]
+    elif st is None or st[0] != off:
+        ep._b1.pop(peer, key)
+        return None, Message(INCOMPLETE)
+    if more and len(pl) != size:
+        ep._b1.pop(peer, key)
+        return None, Message(BAD_REQUEST)
+    st[0] = off + len(pl)
+    expires = ticks_add(now, p.exchange_lifetime)
+    if stream:
+        if more:
+            ep._b1.put(peer, key, st, expires)
+        else:
+            ep._b1.pop(peer, key)
+        return m, None
+    if st[0] > p.max_body:
+        return None, _too_large(ep, peer, key)
+    if st[1] is None:
+        st[1] = bytearray()
+    st[1].extend(pl)
+    if more:
+        ep._b1.put(peer, key, st, expires)
+        r = Message(CONTINUE)
+        r.set_block1(num, 1, our)
+        return None, r
+    ep._b1.pop(peer, key)
+    whole = m.copy(st[1])
+    whole.remove_option(BLOCK1)
+    whole.remove_option(SIZE1)
+    return whole, None
+
+
+def _too_large(ep, peer, key):
+    ep._b1.pop(peer, key)
+    r = Message(TOO_LARGE)
+    r.set_option(SIZE1, ep.params.max_body)
+    return r

@@ -7,87 +7,21 @@
 # says (RST, 4.02, or silently dropped) and handler errors become 5.00.
 from lwm2m import compat
 from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.error import CoapError, BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE, INTERNAL, NOT_FOUND
+from lwm2m.error import CoapError, BAD_OPTION, INTERNAL, NOT_FOUND
 from lwm2m.coap.message import (
     Message, ParseError, decode, CON, NON, ACK, RST, EMPTY, GET, FETCH, CONTINUE,
-    OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME,
+    OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
 )
 from lwm2m.coap.params import Params
-from lwm2m.coap.block import szx_for_mtu, request_key, block_of, Slots
+from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, Slots
+from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
-# Critical options this engine understands (numbers < 256, as a byte table):
-# If-Match, Uri-Host, If-None-Match, Uri-Port, Uri-Path, Uri-Query, Accept,
-# Block2, Block1. Any other odd-numbered option is answered with 4.02.
-_KNOWN_CRITICAL = b"\x01\x03\x05\x07\x0b\x0f\x11\x17\x1b"
-
-
-class _Tx:
-    """A confirmable message waiting for its ACK (data is set), or a client
-    exchange waiting for its response (data is None). due: ticks_ms deadline."""
-
-    token = None
-
-    def __init__(self, peer=None):
-        self.peer = peer
-        self.mid = -1
-        self.data = None
-        self.due = 0
-        self.timeout = 0
-        self.tries = 0
-
-    def _acked(self, ep, msg):
-        pass
-
-    def _failed(self, ep, why):
-        pass
-
-
-class Exchange(_Tx):
-    """A client request in progress. When done: `response` (a Message whose
-    payload is the whole body unless on_block took it) or `error`
-    ("timeout", "reset", "incomplete", "too large", "cancelled")."""
-
-    def __init__(self, ep, msg, peer, callback, on_block):
-        _Tx.__init__(self, peer)
-        self.request = msg
-        self.token = msg.token
-        self.callback = callback
-        self.on_block = on_block
-        self.done = False
-        self.response = None
-        self.error = None
-        self._szx = ep._szx
-        self._b1 = False  # sending the request body in Block1 blocks
-        self._sent = 0  # request body bytes the server has taken
-        self._chunk = 0  # size of the Block1 block in flight
-        self._body = None  # Block2 reassembly
-
-    def _acked(self, ep, msg):
-        if msg.code == EMPTY or msg.token != self.token:
-            # Empty ACK: a separate response will follow.
-            self.data = None
-            self.due = ticks_add(ep.clock.ticks_ms(), ep.params.response_timeout)
-            ep._txs.append(self)
-        else:
-            ep._on_response(self, msg)
-
-    def _failed(self, ep, why):
-        ep._finish(self, None, why)
-
-
-class Observation(_Tx):
-    """A server-role observation (RFC 7641) of `request` by (peer, token)."""
-
-    def __init__(self, peer, token):
-        _Tx.__init__(self, peer)
-        self.token = token
-        self.request = None
-        self.key = None
-        self.last_mid = -1
-
-    def _failed(self, ep, why):
-        ep.cancel(self, why)
+# Critical options understood (numbers < 256, a byte table): Uri-Host,
+# Uri-Port (one host here), Uri-Path, Uri-Query, Accept, Block2, Block1. Any
+# other odd-numbered option is answered with 4.02, If-Match and If-None-Match
+# too: a handler that implements them adds 1 and 5 to ep.known_critical.
+KNOWN_CRITICAL = b"\x03\x07\x0b\x0f\x11\x17\x1b"
 
 
 class Endpoint:
@@ -103,12 +37,16 @@ class Endpoint:
         self.on_observe = None  # on_observe(obs): registered (or re-registered)
         self.on_cancel = None  # on_cancel(obs, why): "reset", "deregister", "timeout", ...
         self.stream_block1 = None  # stream_block1(request, peer) -> True: handler takes Block1 blocks one by one
+        self.known_critical = KNOWN_CRITICAL  # critical option numbers understood (bytes)
         self.observations = []
         self._szx = szx_for_mtu(getattr(link, "mtu", 1152))
         self._mid = self.rand(16)
         self._seq = 0
+        self._tok = 0
         self._txs = []
         self._queue = []
+        self._rx = None
+        self._slot = 0
         n = max(1, p.dedup_size)
         self._seen_peer = [None] * n
         self._seen_mid = [-1] * n
@@ -146,12 +84,15 @@ class Endpoint:
             return None
         return best if best > 0 else 0
 
-    def poll(self, max_ms):
-        """Wait up to max_ms (less if a timer is due) for one datagram, process
-        it, run due timers. Returns True if a datagram came. Never raises."""
+    def poll(self, max_ms=None):
+        """Wait up to max_ms (less if a timer is due; None: until a timer or a
+        datagram) for one datagram, process it, run due timers. Returns True
+        if a datagram came. Never raises."""
         try:
             t = self.next_timeout_ms()
-            r = self.link.recv(max_ms if t is None or t > max_ms else t)
+            if t is None or (max_ms is not None and t > max_ms):
+                t = max_ms
+            r = self.link.recv(t)
         except Exception as e:
             self._oops(e, None)
             r = None
@@ -172,6 +113,14 @@ class Endpoint:
             self._queue.append(ex)
         else:
             self._start(ex)
+        return ex
+
+    def ping(self, peer, callback=None):
+        """Send a CoAP ping (an empty CON). The returned exchange is done with
+        error None when the peer answers (RST), or "timeout"."""
+        ex = _Ping(self, Message(EMPTY), peer, callback, None)
+        ex.token = None  # an empty message has no token to match
+        self._send_tracked(ex, ex.request, True)
         return ex
 
     def cancel(self, what, why="cancelled"):
@@ -213,7 +162,7 @@ class Endpoint:
         ok = msg.code >> 5 == 2
         if ok:
             msg.set_option(OBSERVE, self._next_seq())
-            msg = self._blocks_out(msg, obs.peer, obs.key, None)
+            msg = blocks_out(self, msg, obs.peer, obs.key, None)
         pending = obs in self._txs and obs.data is not None
         if con and pending:
             # RFC 7641 4.5.2: the new notification replaces the one in flight
@@ -242,7 +191,9 @@ class Endpoint:
 
     def _new_token(self):
         while True:
-            t = self.rand(32).to_bytes(4, "big")
+            # random, and a counter so that a poor rand cannot repeat itself
+            self._tok = (self._tok + 1) & 0xFFFFFFFF
+            t = (self.rand(32) ^ self._tok).to_bytes(4, "big")
             for tx in self._txs:
                 if tx.token == t:
                     break
@@ -268,19 +219,24 @@ class Endpoint:
 
     def _send_tracked(self, tx, msg, con):
         """Send msg; if con, tx retransmits it until ACK, RST or MAX_RETRANSMIT."""
-        msg.type = CON if con else NON
+        # Attributes equal to their class default are not set: on MicroPython
+        # each new instance attribute grows the object's table.
+        t = CON if con else NON
+        if msg.type != t:
+            msg.type = t
         msg.mid = tx.mid = self._next_mid()
         data = msg.encode()
         p = self.params
         now = self.clock.ticks_ms()
         if con:
             tx.data = data
-            tx.tries = 0
-            spread = int(p.ack_timeout * (p.ack_random_factor - 1))
-            tx.timeout = p.ack_timeout + ((spread * self.rand(16)) >> 16)
+            if tx.tries:
+                tx.tries = 0
+            tx.timeout = p.ack_timeout + ((p.ack_spread * self.rand(16)) >> 16)
             tx.due = ticks_add(now, tx.timeout)
         else:
-            tx.data = None
+            if tx.data is not None:
+                tx.data = None
             tx.due = ticks_add(now, p.response_timeout)
         if con or tx.token is not None and isinstance(tx, Exchange):
             if tx not in self._txs:
@@ -298,9 +254,15 @@ class Endpoint:
     def _receive(self, data, peer):
         if self.trace:
             self.trace("rx", peer, data)
+        # One Message is decoded into again and again, taken while in use (so a
+        # nested receive gets its own) and given back by the paths that do not
+        # keep it: a request once answered, an empty message.
+        rx = self._rx
+        self._rx = None
         try:
-            m = decode(data)
+            m = decode(data, rx)
         except ParseError:
+            self._rx = rx
             # Reject a malformed CON with RST; anything else is dropped.
             if len(data) > 3 and data[0] & 0xF0 == 0x40:
                 self._send_empty(RST, (data[2] << 8) | data[3], peer)
@@ -315,9 +277,11 @@ class Endpoint:
                 self._on_ack(m, peer)
             elif t == RST:
                 self._on_rst(m, peer)
+            self._rx = m
         elif cls == 0:
             if t == CON or t == NON:
                 self._on_request(m, peer)
+            self._rx = m
         elif cls == 2 or cls == 4 or cls == 5:
             if t == ACK:
                 self._on_ack(m, peer)
@@ -387,11 +351,16 @@ class Endpoint:
             if m.type == CON:
                 self._seen_reply[self._slot] = self._send_empty(RST, m.mid, peer)
             return
+        bad = self._bad_option(m) == BAD_OPTION
         if m.type == CON:
-            self._seen_reply[self._slot] = self._send_empty(ACK, m.mid, peer)
+            # An unknown critical option rejects the response (RFC 7252 5.4.1)
+            self._seen_reply[self._slot] = self._send_empty(RST if bad else ACK, m.mid, peer)
         self._txs.remove(ex)
         ex.data = None
-        self._on_response(ex, m)
+        if bad:
+            self._finish(ex, None, "bad option")
+        else:
+            self._on_response(ex, m)
 
     def _on_request(self, m, peer):
         i = self._seen(m, peer)
@@ -405,13 +374,9 @@ class Endpoint:
                 self._seen_reply[slot] = self._send_empty(ACK, m.mid, peer)
             return
         if m.type == CON:
-            resp.type = ACK
-            resp.mid = m.mid
+            data = resp.encode(ACK, m.mid, m.token)
         else:
-            resp.type = NON
-            resp.mid = self._next_mid()
-        resp.token = m.token
-        data = resp.encode()
+            data = resp.encode(NON, self._next_mid(), m.token)
         self._seen_reply[slot] = data
         self._send(data, peer)
 
@@ -422,9 +387,9 @@ class Endpoint:
             n = opts[i]
             if n == PROXY_URI or n == PROXY_SCHEME:
                 return _PROXYING_NOT_SUPPORTED
-            if n & 1 and (n > 255 or n not in _KNOWN_CRITICAL):
+            if n & 1 and (n > 255 or n not in self.known_critical):
                 return BAD_OPTION
-            if (n == BLOCK1 or n == BLOCK2) and len(opts[i + 1]) > 3:
+            if (n == BLOCK1 or n == BLOCK2) and m.len_at(i) > 3:
                 return BAD_OPTION
         return 0
 
@@ -437,7 +402,7 @@ class Endpoint:
         now = self.clock.ticks_ms()
         b1 = m.block1()
         if b1 is not None:
-            m, resp = self._block1_in(m, peer, b1, now)
+            m, resp = block1_in(self, m, peer, b1, now)
             if resp is not None:
                 return resp
         b2 = m.block2()
@@ -446,7 +411,7 @@ class Endpoint:
             key = request_key(m)
             full = self._b2.get(peer, key, now)
             if full is not None:
-                return self._block_out(full, peer, key, b2[0], min(b2[2], self._szx))
+                return block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
         obs = None
         if m.code == GET or m.code == FETCH:
             v = m.option(OBSERVE)
@@ -462,7 +427,7 @@ class Endpoint:
             self._observe(m, peer, resp)
         if b1 is not None:
             resp.set_block1(b1[0], b1[1], min(b1[2], self._szx))
-        return self._blocks_out(resp, peer, key, m)
+        return blocks_out(self, resp, peer, key, m)
 
     def _call(self, m, peer):
         h = self.handler
@@ -479,80 +444,6 @@ class Endpoint:
             self._oops(e, peer)
             return Message(INTERNAL)
 
-    def _blocks_out(self, resp, peer, key, req):
-        """Slice a response too large for one block (or one the request asked
-        blocks of); later blocks are served from the cache."""
-        b2 = req.block2() if req is not None else None
-        szx = self._szx if b2 is None else min(b2[2], self._szx)
-        if b2 is None and len(resp.payload) <= (16 << szx):
-            return resp
-        if key is None:
-            key = request_key(req)
-        return self._block_out(resp, peer, key, b2[0] if b2 else 0, szx)
-
-    def _block_out(self, full, peer, key, num, szx):
-        m = block_of(full, num, szx)
-        if m is None:
-            return Message(BAD_OPTION)
-        if m.block2()[1]:
-            self._b2.put(peer, key, full, ticks_add(self.clock.ticks_ms(), self.params.exchange_lifetime))
-        else:
-            self._b2.pop(peer, key)
-        return m
-
-    def _block1_in(self, m, peer, b1, now):
-        """Server-role Block1: (request to handle, None) once the body is
-        whole (or per block when streaming), else (None, response)."""
-        num, more, szx = b1
-        p = self.params
-        key = request_key(m)
-        size = 16 << szx
-        off = num << (szx + 4)
-        our = min(szx, self._szx)
-        total = m.uint(SIZE1)
-        pl = m.payload
-        if total is not None and total > p.max_body and not (self.stream_block1 and self.stream_block1(m, peer)):
-            return None, self._too_large(peer, key)
-        st = self._b1.get(peer, key, now)
-        if num == 0:
-            st = [0, None]
-        elif st is None or st[0] != off:
-            self._b1.pop(peer, key)
-            return None, Message(INCOMPLETE)
-        if more and len(pl) != size:
-            self._b1.pop(peer, key)
-            return None, Message(BAD_REQUEST)
-        st[0] = off + len(pl)
-        expires = ticks_add(now, p.exchange_lifetime)
-        if self.stream_block1 is not None and self.stream_block1(m, peer):
-            if more:
-                self._b1.put(peer, key, st, expires)
-            else:
-                self._b1.pop(peer, key)
-            return m, None
-        if st[0] > p.max_body:
-            return None, self._too_large(peer, key)
-        if st[1] is None:
-            st[1] = bytearray()
-        st[1].extend(pl)
-        if more:
-            self._b1.put(peer, key, st, expires)
-            r = Message(CONTINUE)
-            r.set_block1(num, 1, our)
-            return None, r
-        self._b1.pop(peer, key)
-        whole = Message(m.code, m.type, m.mid, m.token, st[1])
-        whole.opts = list(m.opts)
-        whole.remove_option(BLOCK1)
-        whole.remove_option(SIZE1)
-        return whole, None
-
-    def _too_large(self, peer, key):
-        self._b1.pop(peer, key)
-        r = Message(TOO_LARGE)
-        r.set_option(SIZE1, self.params.max_body)
-        return r
-
     def _find_obs(self, peer, token):
         for obs in self.observations:
             if obs.peer == peer and obs.token == token:
@@ -568,9 +459,7 @@ class Endpoint:
         if obs is None:
             obs = Observation(peer, m.token)
             self.observations.append(obs)
-        req = Message(m.code, m.type, m.mid, m.token, bytes(m.payload))
-        req.opts = list(m.opts)
-        obs.request = req
+        obs.request = m.copy(bytes(m.payload))
         obs.key = request_key(m)
         resp.set_option(OBSERVE, self._next_seq())
         if self.on_observe:
@@ -592,19 +481,19 @@ class Endpoint:
             ex._b1 = True
             self._send_block1(ex)
         else:
-            self._send_tracked(ex, ex.request, ex.request.type != NON)
-
-    def _follow_up(self, ex, payload):
-        req = ex.request
-        m = Message(req.code, req.type, 0, req.token, payload)
-        m.opts = list(req.opts)
-        return m
+            m = ex.request
+            if ex._szx < 6 and (m.code == GET or m.code == FETCH) and m.option(BLOCK2) is None:
+                # Early negotiation (RFC 7959 2.4): on a small-MTU link ask for
+                # blocks that fit before the server picks a larger size.
+                m = m.copy(m.payload)
+                m.set_block2(0, 0, ex._szx)
+            self._send_tracked(ex, m, m.type != NON)
 
     def _send_block1(self, ex):
         pl = ex.request.payload
         off = ex._sent
         end = min(off + (16 << ex._szx), len(pl))
-        m = self._follow_up(ex, memoryview(pl)[off:end])
+        m = ex.request.copy(memoryview(pl)[off:end])
         m.set_block1(off >> (ex._szx + 4), end < len(pl), ex._szx)
         if off == 0:
             m.set_option(SIZE1, len(pl))
@@ -624,49 +513,63 @@ class Endpoint:
                 return
         ex._b1 = False
         b2 = m.block2()
-        if b2 is not None:
+        pl = m.payload
+        if b2 is None:
+            if ex.on_block is not None and m.code >> 5 == 2 and pl:
+                # A body that came whole goes the same way as blocks would.
+                if not self._give_block(ex, m, 0, pl, 0):
+                    return
+        else:
             num, more, szx = b2
             off = num << (szx + 4)
-            pl = m.payload
-            if more and len(pl) != (16 << szx):
+            etag = m.option(ETAG)
+            if off == 0:
+                ex._etag = etag
+            # Blocks must follow on, all of one representation (RFC 7959 2.4).
+            if off != ex._got or etag != ex._etag or (more and len(pl) != (16 << szx)):
                 self._finish(ex, m, "incomplete")
                 return
+            ex._got = off + len(pl)
             if ex.on_block is not None:
-                try:
-                    ex.on_block(ex, off, pl, more)
-                except Exception as e:
-                    self._oops(e, ex.peer)
-                    self._finish(ex, m, "cancelled")
+                if not self._give_block(ex, m, off, pl, more):
                     return
             else:
-                if ex._body is None:
-                    ex._body = bytearray()
-                if off != len(ex._body):
-                    self._finish(ex, m, "incomplete")
-                    return
-                if off + len(pl) > self.params.max_body:
+                if ex._got > self.params.max_body:
                     self._finish(ex, m, "too large")
                     return
+                if ex._body is None:
+                    ex._body = bytearray()
                 ex._body.extend(pl)
             if more:
                 if szx < ex._szx:
                     ex._szx = szx
-                nxt = self._follow_up(ex, b"")
+                nxt = ex.request.copy()
                 for o in (BLOCK1, SIZE1, OBSERVE):
                     nxt.remove_option(o)
-                nxt.set_block2((off + len(pl)) >> (ex._szx + 4), 0, ex._szx)
+                nxt.set_block2(ex._got >> (ex._szx + 4), 0, ex._szx)
                 self._send_tracked(ex, nxt, nxt.type != NON)
                 return
             if ex._body is not None:
                 m.payload = ex._body
         self._finish(ex, m, None)
 
+    def _give_block(self, ex, m, off, pl, more):
+        try:
+            ex.on_block(ex, off, pl, more)
+            return True
+        except Exception as e:
+            self._oops(e, ex.peer)
+            self._finish(ex, m, "cancelled")
+            return False
+
     def _finish(self, ex, resp, err):
         if ex.done:
             return
         ex.done = True
-        ex.response = resp
-        ex.error = err
+        if resp is not None:
+            ex.response = resp
+        if err is not None:
+            ex.error = err
         if ex in self._txs:
             self._txs.remove(ex)
         if ex.callback is not None:

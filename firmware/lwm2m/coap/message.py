@@ -54,32 +54,70 @@ class ParseError(ValueError):
 
 def uint_bytes(n):
     """The shortest big-endian encoding of n (0 encodes as no bytes)."""
+    if n < 0:
+        raise ValueError("negative uint option")
     k = 0
     while n >> (k << 3):
         k += 1
     return n.to_bytes(k, "big")
 
 
-def _ext(x):
-    # (nibble, extra bytes) for an option delta or length
-    if x < 13:
-        return x, 0
-    if x < 269:
-        return 13, 1
-    return 14, 2
+def _extra(x):
+    # Bytes an option delta or length x needs after its nibble: 0, 1 or 2
+    return 0 if x < 13 else (1 if x < 269 else 2)
+
+
+_NIBBLE = b"\x00\x0d\x0e"  # the nibble for 0, 1 or 2 extra bytes (else x itself)
 
 
 class Message:
     """One CoAP message. `payload` is bytes, or a memoryview into the received
-    datagram after decode() (copy it to keep it past the handler call)."""
+    datagram after decode() (copy it to keep it past the handler call).
+
+    `opts` is [number, value, number, value, ...] in wire order. A decoded
+    message keeps the datagram in `raw` and its option values as ints
+    (offset << 16 | length) until asked for: reading Observe or Block2 of a
+    request allocates nothing. Use option()/options()/uint() to read values."""
+
+    # Class defaults: an instance only pays for the attributes it sets.
+    type = CON
+    mid = 0
+    token = b""
+    payload = b""
+    raw = None
+    opts = ()
 
     def __init__(self, code=EMPTY, type=CON, mid=0, token=b"", payload=b""):
-        self.type = type
         self.code = code
-        self.mid = mid
-        self.token = token
-        self.opts = []
-        self.payload = payload
+        if type != CON:
+            self.type = type
+        if mid:
+            self.mid = mid
+        if token:
+            self.token = token
+        if payload:
+            self.payload = payload
+
+    def copy(self, payload=b""):
+        """The same code, type, MID, token and options with another payload."""
+        m = Message(self.code, self.type, self.mid, self.token, payload)
+        m.opts = list(self.opts)
+        m.raw = self.raw
+        return m
+
+    def value_at(self, i):
+        """The value (bytes) of the option whose number is opts[i]."""
+        v = self.opts[i + 1]
+        if isinstance(v, int):
+            s = v >> 16
+            v = self.raw[s : s + (v & 0xFFFF)]
+            if not isinstance(v, bytes):
+                v = bytes(v)
+        return v
+
+    def len_at(self, i):
+        v = self.opts[i + 1]
+        return v & 0xFFFF if isinstance(v, int) else len(v)
 
     # -- options ---------------------------------------------------------
     def add_option(self, num, value=b""):
@@ -89,6 +127,8 @@ class Message:
         elif isinstance(value, str):
             value = value.encode()
         opts = self.opts
+        if opts == ():
+            self.opts = opts = []
         i = len(opts)
         while i and opts[i - 2] > num:
             i -= 2
@@ -115,22 +155,32 @@ class Message:
         opts = self.opts
         for i in range(0, len(opts), 2):
             if opts[i] == num:
-                return opts[i + 1]
+                return self.value_at(i)
         return None
 
     def options(self, num):
         """Every value of option num, in message order."""
         opts = self.opts
-        return [opts[i + 1] for i in range(0, len(opts), 2) if opts[i] == num]
+        return [self.value_at(i) for i in range(0, len(opts), 2) if opts[i] == num]
 
     def uint(self, num, default=None):
-        v = self.option(num)
-        if v is None:
-            return default
-        n = 0
-        for b in v:
-            n = (n << 8) | b
-        return n
+        opts = self.opts
+        for i in range(0, len(opts), 2):
+            if opts[i] == num:
+                v = opts[i + 1]
+                if isinstance(v, int):
+                    s = v >> 16
+                    e = s + (v & 0xFFFF)
+                    v = self.raw
+                else:
+                    s = 0
+                    e = len(v)
+                n = 0
+                while s < e:
+                    n = (n << 8) | v[s]
+                    s += 1
+                return n
+        return default
 
     # -- helpers for the common options --------------------------------
     def uri_path(self):
@@ -187,50 +237,66 @@ class Message:
         return 0 < self.code < 32
 
     # -- wire format -----------------------------------------------------
-    def size(self):
-        """Length of the encoded message in bytes."""
-        n = 4 + len(self.token)
+    def size(self, token=None):
+        """Length of the encoded message in bytes (with token instead of its own)."""
+        n = 4 + len(self.token if token is None else token)
         opts = self.opts
         prev = 0
         for i in range(0, len(opts), 2):
             num = opts[i]
-            ln = len(opts[i + 1])
-            n += 1 + _ext(num - prev)[1] + _ext(ln)[1] + ln
+            ln = self.len_at(i)
+            n += 1 + _extra(num - prev) + _extra(ln) + ln
             prev = num
         if self.payload:
             n += 1 + len(self.payload)
         return n
 
-    def encode_into(self, buf, pos=0):
-        """Write the message into buf at pos; returns the end position."""
-        tkl = len(self.token)
+    def encode_into(self, buf, pos=0, type=None, mid=None, token=None):
+        """Write the message into buf at pos; returns the end position. type,
+        mid and token, when given, are written instead of the message's own
+        (the engine answers without touching the handler's Message)."""
+        if type is None:
+            type = self.type
+        if mid is None:
+            mid = self.mid
+        if token is None:
+            token = self.token
+        tkl = len(token)
         if tkl > 8:
             raise ValueError("token longer than 8 bytes")
-        buf[pos] = 0x40 | (self.type << 4) | tkl
+        buf[pos] = 0x40 | (type << 4) | tkl
         buf[pos + 1] = self.code
-        buf[pos + 2] = (self.mid >> 8) & 255
-        buf[pos + 3] = self.mid & 255
+        buf[pos + 2] = (mid >> 8) & 255
+        buf[pos + 3] = mid & 255
         pos += 4
-        for b in self.token:
+        for b in token:
             buf[pos] = b
             pos += 1
         opts = self.opts
         prev = 0
+        raw = self.raw
         for i in range(0, len(opts), 2):
             num = opts[i]
             value = opts[i + 1]
             d = num - prev
             prev = num
-            ln = len(value)
-            dn, dx = _ext(d)
-            ln_n, lx = _ext(ln)
-            buf[pos] = (dn << 4) | ln_n
-            pos += 1
-            pos = _put_ext(buf, pos, d, dx)
+            if isinstance(value, int):
+                j = value >> 16
+                ln = value & 0xFFFF
+                value = raw
+            else:
+                j = 0
+                ln = len(value)
+            dx = _extra(d)
+            lx = _extra(ln)
+            buf[pos] = ((_NIBBLE[dx] if dx else d) << 4) | (_NIBBLE[lx] if lx else ln)
+            pos = _put_ext(buf, pos + 1, d, dx)
             pos = _put_ext(buf, pos, ln, lx)
-            for b in value:
-                buf[pos] = b
+            end = j + ln
+            while j < end:
+                buf[pos] = value[j]
                 pos += 1
+                j += 1
         pl = self.payload
         if pl:
             buf[pos] = 0xFF
@@ -240,10 +306,11 @@ class Message:
             pos = end
         return pos
 
-    def encode(self):
-        """The message as a new bytearray of exactly its size."""
-        buf = bytearray(self.size())
-        self.encode_into(buf)
+    def encode(self, type=None, mid=None, token=None):
+        """The message as a new bytearray of exactly its size (type, mid and
+        token as in encode_into)."""
+        buf = bytearray(self.size(token))
+        self.encode_into(buf, 0, type, mid, token)
         return buf
 
     def __eq__(self, other):
@@ -253,9 +320,13 @@ class Message:
             and self.code == other.code
             and self.mid == other.mid
             and self.token == other.token
-            and self.opts == other.opts
+            and self._values() == other._values()
             and bytes(self.payload) == bytes(other.payload)
         )
+
+    def _values(self):
+        opts = self.opts
+        return [opts[i] if i & 1 == 0 else self.value_at(i - 1) for i in range(len(opts))]
 
     def __ne__(self, other):
         return not self.__eq__(other)
@@ -263,7 +334,7 @@ class Message:
     def __repr__(self):
         return "<Message %s %d.%02d mid=%d token=%s opts=%r payload=%d B>" % (
             "CNAR"[self.type], self.code >> 5, self.code & 31, self.mid,
-            self.token.hex() if self.token else "-", self.opts, len(self.payload))
+            self.token.hex() if self.token else "-", self._values(), len(self.payload))
 
 
 def _put_ext(buf, pos, x, nx):
@@ -289,25 +360,11 @@ def _block(v):
     return v >> 4, (v >> 3) & 1, v & 7
 
 
-def _read_ext(data, i, n, x):
-    # An extended delta/length: returns (value, next index)
-    if x < 13:
-        return x, i
-    if x == 13:
-        if i >= n:
-            raise ParseError("truncated option")
-        return data[i] + 13, i + 1
-    if x == 14:
-        if i + 1 >= n:
-            raise ParseError("truncated option")
-        return ((data[i] << 8) | data[i + 1]) + 269, i + 2
-    raise ParseError("reserved option nibble 15")
-
-
 def decode(data, msg=None):
     """Parse a datagram (bytes, bytearray or memoryview) into a Message (or into
-    msg, reused). The payload is a memoryview into data, not a copy. Raises
-    ParseError, and only ParseError, on malformed input."""
+    msg, reused). The payload is a memoryview into data and option values are
+    read from data on demand: neither is copied. Raises ParseError, and only
+    ParseError, on malformed input."""
     n = len(data)
     if n < 4:
         raise ParseError("shorter than a header")
@@ -325,14 +382,25 @@ def decode(data, msg=None):
         raise ParseError("empty message with content")
     if msg is None:
         msg = Message()
-    else:
-        msg.opts = []
-    msg.type = (b0 >> 4) & 3
+    # A reused list is overwritten in place and cut at the end (del opts[:]
+    # would allocate a slice object on MicroPython); a message without
+    # options keeps the class's empty tuple.
+    opts = msg.opts
+    k = 0
+    # Only what differs from the current (or class default) value is set: each
+    # new attribute grows a MicroPython instance's table.
+    t = (b0 >> 4) & 3
+    if msg.type != t:
+        msg.type = t
     msg.code = code
     msg.mid = (data[2] << 8) | data[3]
-    msg.token = bytes(data[4:i]) if tkl else b""
-    msg.payload = b""
-    opts = msg.opts
+    if tkl:
+        msg.token = bytes(data[4:i])
+    elif msg.token:
+        msg.token = b""
+    if msg.payload:
+        msg.payload = b""
+    msg.raw = data
     num = 0
     while i < n:
         b = data[i]
@@ -342,16 +410,52 @@ def decode(data, msg=None):
                 raise ParseError("payload marker without payload")
             msg.payload = memoryview(data)[i:]
             break
-        d, i = _read_ext(data, i, n, b >> 4)
-        ln, i = _read_ext(data, i, n, b & 15)
+        # Option delta then length, each a nibble or 13 + 1 byte or 269 + 2
+        # bytes; written out twice because a helper returning (value, index)
+        # would allocate a tuple per option on MicroPython.
+        d = b >> 4
+        ln = b & 15
+        if d == 13:
+            if i >= n:
+                raise ParseError("truncated option")
+            d = data[i] + 13
+            i += 1
+        elif d == 14:
+            if i + 1 >= n:
+                raise ParseError("truncated option")
+            d = ((data[i] << 8) | data[i + 1]) + 269
+            i += 2
+        elif d == 15:
+            raise ParseError("reserved option nibble 15")
+        if ln == 13:
+            if i >= n:
+                raise ParseError("truncated option")
+            ln = data[i] + 13
+            i += 1
+        elif ln == 14:
+            if i + 1 >= n:
+                raise ParseError("truncated option")
+            ln = ((data[i] << 8) | data[i + 1]) + 269
+            i += 2
+        elif ln == 15:
+            raise ParseError("reserved option nibble 15")
         num += d
         if num > 0xFFFF:
             raise ParseError("option number over 65535")
-        end = i + ln
-        if end > n:
+        if i + ln > n:
             raise ParseError("truncated option value")
-        v = data[i:end]
-        opts.append(num)
-        opts.append(v if isinstance(v, bytes) else bytes(v))
-        i = end
+        # packed offset/length; a value over 64 KB (only on stream links) is copied
+        v = (i << 16) | ln if ln <= 0xFFFF else bytes(data[i : i + ln])
+        if k < len(opts):
+            opts[k] = num
+            opts[k + 1] = v
+        else:
+            if opts == ():
+                opts = msg.opts = []
+            opts.append(num)
+            opts.append(v)
+        k += 2
+        i += ln
+    while len(opts) > k:
+        opts.pop()
     return msg

@@ -1,6 +1,7 @@
 # CoAP transmission parameters (RFC 7252 section 4.8), every one a setting.
 # Times are in milliseconds. The derived values (4.8.2) follow from the base
 # ones unless given explicitly: an NB-IoT link may want ack_timeout=10000.
+# Everything is computed here: to change a base value, make a new Params.
 
 
 class Params:
@@ -25,6 +26,9 @@ class Params:
     ):
         self.ack_timeout = ack_timeout
         self.ack_random_factor = ack_random_factor
+        # Random part of the first timeout: ACK_TIMEOUT * (ACK_RANDOM_FACTOR - 1),
+        # as an int so that sending a CON needs no float arithmetic.
+        self.ack_spread = int(ack_timeout * (ack_random_factor - 1))
         self.max_retransmit = max_retransmit
         self.nstart = nstart
         self.default_leisure = default_leisure

@@ -1,0 +1,113 @@
+"""Fixtures for the tests against Eclipse Leshan (CPython only).
+
+One Leshan server and one bootstrap server per session (a JVM starts in about a second, but only
+once). Without java/javac/mvn or the artifacts the tests skip with the reason; with CI=true they
+fail instead, because CI must run them.
+
+`device` is the client under test. Until our client lands it skips with "client not yet landed";
+LESHAN_STAND_IN=1 runs the case tests against the Leshan library client instead (StandInDevice),
+which checks the steps and assertions of the case tests themselves. A device has:
+    endpoint                      the endpoint name it registers with
+    start(uri, bootstrap=False, psk=None, lifetime=300)
+                                  boot pointed at a server (or a bootstrap server); psk=(identity, key)
+    update()                      a registration update on its own initiative
+    deregister()                  de-register and stay off
+    send(paths)                   a LwM2M Send of these paths (SenML CBOR) on its own initiative
+    stop()                        power off (de-registers when it can); safe to call twice
+    supports(feature) -> bool     formats "TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR",
+                                  "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
+                                  "composite", "composite_root", "observe_composite", "mute_send", "create_delete", "inconsistent_bootstrap",
+                                  "bootstrap_fallback", "multi_resource", "reboot" (re-registers)
+The lead points `device` at our client (micropython process, in-process CPython) by
+replacing device_factory below.
+"""
+
+import itertools
+import os
+
+import pytest
+
+from host_sim import leshan
+from leshan_support import StandInDevice
+
+STAND_IN = os.environ.get("LESHAN_STAND_IN") == "1"
+_serial = itertools.count(1)
+
+
+def _unavailable(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail("Leshan is required in CI but unavailable: " + reason, pytrace=False)
+    pytest.skip("Leshan unavailable: " + reason)
+
+
+@pytest.fixture(scope="session")
+def leshan_jars():
+    try:
+        return leshan.fetch()
+    except leshan.LeshanUnavailable as e:
+        _unavailable(str(e))
+
+
+def _serve(process):
+    try:
+        process.start()
+    except leshan.LeshanError as e:
+        _unavailable(str(e))
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def leshan_server(leshan_jars):
+    yield from _serve(leshan.LeshanServer(leshan_jars))
+
+
+@pytest.fixture(scope="session")
+def leshan_bs(leshan_jars):
+    yield from _serve(leshan.LeshanBsServer(leshan_jars))
+
+
+@pytest.fixture(scope="session")
+def leshan_ops(leshan_jars):
+    yield from _serve(leshan.LeshanOpsServer(leshan_jars))
+
+
+@pytest.fixture
+def ops_events(leshan_ops):
+    """The ops server's events from now on (same wait/collect as `events`)."""
+    return leshan_ops.events()
+
+
+@pytest.fixture
+def rest(leshan_server):
+    return leshan_server.rest
+
+
+@pytest.fixture
+def events(leshan_server):
+    """Every server event from now on (REGISTRATION, UPDATED, DEREGISTRATION, NOTIFICATION...)."""
+    with leshan_server.events() as stream:
+        yield stream
+
+
+@pytest.fixture
+def endpoint(request):
+    """A fresh endpoint name per test: the servers live for the whole session."""
+    name = request.node.name.replace("test_", "", 1).split("[")[0][:40]
+    return "%s-%d" % (name.replace("_", "-"), next(_serial))
+
+
+def device_factory(jars, endpoint):
+    """The device under test; None while our client has not landed."""
+    if STAND_IN:
+        return StandInDevice(jars, endpoint)
+    return None
+
+
+@pytest.fixture
+def device(leshan_jars, endpoint):
+    dev = device_factory(leshan_jars, endpoint)
+    if dev is None:
+        pytest.skip("client not yet landed")
+    yield dev
+    dev.stop()

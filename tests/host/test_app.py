@@ -1,0 +1,37 @@
+"""The app layer builds a device from a board configuration."""
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "firmware"))
+
+from lwm2m import app  # noqa: E402
+from lwm2m.port import unix as port  # noqa: E402
+
+
+def config(**extra):
+    cfg = {"board": "unix", "port": "unix", "endpoint": "app-test", "server": "coap://127.0.0.1:5683",
+           "lifetime": 300, "modem": {"type": "udp"}, "formats": [0, 112]}
+    cfg.update(extra)
+    return cfg
+
+
+def test_board_config_gives_the_standard_objects_and_the_server_account():
+    client, model = app.build(config(queue_mode=True), port)
+    assert model.instances(3) == [0] and model.instances(7) == [0]
+    assert model.get((0, 0, 0)) == "coap://127.0.0.1:5683" and model.get((1, 0, 1)) == 300
+    assert model.get((1, 0, 7)) == "UQ"  # queue mode announced with Q
+    assert client.config["ep"] == "app-test"
+    client.endpoint.link.close()
+
+
+def test_board_with_fota_mounts_object_5(tmp_path):
+    client, model = app.build(config(fota={"dir": str(tmp_path), "version": "1.2.3"}), port)
+    assert model.instances(5) == [0]
+    assert model.get((3, 0, 3)) == "1.2.3"
+    client.endpoint.link.close()
+
+
+def test_lorawan_server_uri_names_the_fport():
+    assert app.server_address("lorawan://5") == ("lorawan", 5)
+    assert app.server_address("coaps://[::1]:5684") == ("::1", 5684)
