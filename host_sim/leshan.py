@@ -170,8 +170,11 @@ class JavaProcess:
     def _spawn(self, args):
         fd, self.log_path = tempfile.mkstemp(prefix="leshan-%s-" % self.name, suffix=".log")
         self._log = os.fdopen(fd, "w+b")
+        # Leshan keeps its security store in ./data: a working folder of its
+        # own, so nothing lands in the checkout.
+        self.workdir = tempfile.mkdtemp(prefix="leshan-%s-" % self.name)
         self.proc = subprocess.Popen(["java"] + list(JVM_FLAGS) + list(args), stdin=subprocess.PIPE,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+                                     stdout=self._log, stderr=subprocess.STDOUT, cwd=self.workdir)
 
     def output(self):
         """Everything the JVM printed so far (kept after stop())."""

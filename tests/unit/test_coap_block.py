@@ -191,12 +191,20 @@ def test_poll_without_limit_waits_for_the_next_timer():
     assert waits == [None, 2000, 500]
 
 
-def test_on_block_also_takes_a_body_that_came_whole():
+def test_on_block_leaves_a_body_that_came_whole_in_the_response():
     cl, sv, clock = pair(lambda r, p: Message(cm.CONTENT, payload=b"small"))
     got = []
-    ex = cl.request(req(cm.GET, "x"), "S", on_block=lambda e, off, data, more: got.append((off, bytes(data), more)))
+    ex = cl.request(req(cm.GET, "x"), "S", on_block=lambda e, off, data, more: got.append(off))
     shuttle(cl, sv)
-    assert got == [(0, b"small", 0)] and ex.error is None
+    assert got == [] and bytes(ex.response.payload) == b"small" and ex.error is None
+
+
+def test_client_block2_download_resumed_mid_way():
+    cl, sv, clock = pair(big)
+    got = []
+    ex = cl.request(req(cm.GET, "5").set_block2(1, 0, 6), "S", on_block=lambda e, off, data, more: got.append(off))
+    shuttle(cl, sv)
+    assert got == [1024, 2048] and ex.error is None
 
 
 def test_client_block2_changed_etag_mid_transfer_is_incomplete():

@@ -151,3 +151,11 @@ def test_option_values_read_lazily_from_a_decoded_message():
     c = m.copy(b"body")
     c.add_option(cm.URI_QUERY, "q")
     assert decode(c.encode()).uri_path() == ["abc", "def"] and decode(c.encode()).uri_query() == ["q"]
+
+
+def test_detach_copies_out_of_a_reused_buffer():
+    buf = bytearray(unhex("40 01 00 01 b1 61 ff 78"))
+    m = decode(buf).detach()
+    buf[5] = 0x62
+    buf[7] = 0x79
+    assert m.uri_path() == ["a"] and bytes(m.payload) == b"x" and m.raw is None

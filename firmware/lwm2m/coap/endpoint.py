@@ -459,7 +459,7 @@ class Endpoint:
         if obs is None:
             obs = Observation(peer, m.token)
             self.observations.append(obs)
-        obs.request = m.copy(bytes(m.payload))
+        obs.request = m.copy(m.payload).detach()
         obs.key = request_key(m)
         resp.set_option(OBSERVE, self._next_seq())
         if self.on_observe:
@@ -514,16 +514,15 @@ class Endpoint:
         ex._b1 = False
         b2 = m.block2()
         pl = m.payload
-        if b2 is None:
-            if ex.on_block is not None and m.code >> 5 == 2 and pl:
-                # A body that came whole goes the same way as blocks would.
-                if not self._give_block(ex, m, 0, pl, 0):
-                    return
-        else:
+        if b2 is not None:
             num, more, szx = b2
             off = num << (szx + 4)
             etag = m.option(ETAG)
-            if off == 0:
+            if ex._got < 0:
+                # The first block: where the request asked to start (a
+                # download resumed mid-way), with the ETag all must share.
+                asked = ex.request.block2()
+                ex._got = asked[0] << (asked[2] + 4) if asked else 0
                 ex._etag = etag
             # Blocks must follow on, all of one representation (RFC 7959 2.4).
             if off != ex._got or etag != ex._etag or (more and len(pl) != (16 << szx)):

@@ -43,7 +43,7 @@ class Exchange(_Tx):
     _chunk = 0  # size of the Block1 block in flight
     _body = None  # Block2 reassembly
     _szx = 6  # block size (16 << _szx) to ask and send
-    _got = 0  # Block2 bytes received
+    _got = -1  # offset of the next Block2 block (-1: none came yet)
     _etag = None  # ETag of Block2 block 0
 
     def __init__(self, ep, msg, peer, callback, on_block):

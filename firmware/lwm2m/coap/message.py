@@ -105,6 +105,16 @@ class Message:
         m.raw = self.raw
         return m
 
+    def detach(self):
+        """Copy option values and payload out of the datagram, so the message
+        can be kept after its buffer is reused. Returns self."""
+        if self.raw is not None:
+            self.opts = self._values()
+            self.raw = None
+        if isinstance(self.payload, memoryview):
+            self.payload = bytes(self.payload)
+        return self
+
     def value_at(self, i):
         """The value (bytes) of the option whose number is opts[i]."""
         v = self.opts[i + 1]
