@@ -242,6 +242,14 @@ class Endpoint:
             if tx not in self._txs:
                 self._txs.append(tx)
         self._send(data, tx.peer)
+        self._started(tx, now)
+
+    def _started(self, tx, before):
+        # A link may block in send (a modem attaching, a LoRaWAN duty-cycle
+        # wait): the timers count from when the datagram left, not from the call.
+        moved = ticks_diff(self.clock.ticks_ms(), before)
+        if moved > 0:
+            tx.due = ticks_add(tx.due, moved)
 
     def _oops(self, e, peer):
         if self.trace:
@@ -601,6 +609,7 @@ class Endpoint:
                 tx.timeout *= 2
                 tx.due = ticks_add(now, tx.timeout)
                 self._send(tx.data, tx.peer)
+                self._started(tx, now)
             else:
                 self._txs.remove(tx)
                 tx.data = None
