@@ -503,7 +503,9 @@ class Endpoint:
         end = min(off + (16 << ex._szx), len(pl))
         m = ex.request.copy(memoryview(pl)[off:end])
         m.set_block1(off >> (ex._szx + 4), end < len(pl), ex._szx)
-        if off == 0:
+        if off == 0 and self._szx:
+            # Size1 is optional (RFC 7959 4); on a link so small that blocks
+            # shrank to 16 bytes (LoRaWAN DR0-2, 51 B frames) it does not fit.
             m.set_option(SIZE1, len(pl))
         ex._chunk = end - off
         self._send_tracked(ex, m, m.type != NON)
