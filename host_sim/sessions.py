@@ -42,8 +42,9 @@ class Session:
     """One device (endpoint name = the modem's name) on one modem simulator.
     queue: register with Q. results: what the server saw, by step."""
 
-    def __init__(self, kind, seed=1, queue=False, echo=None, delay_ms=300):
+    def __init__(self, kind, seed=1, queue=False, echo=None, delay_ms=300, register_only=False):
         self.kind = kind
+        self.register_only = register_only
         self.sim = Simulator()
         self.trace = Trace(self.sim.clock, echo=echo)
         self.net = Network(self.sim, seed=seed, trace=self.trace, delay_ms=delay_ms)
@@ -65,6 +66,8 @@ class Session:
         server, ep, r = self.server, self.ep, self.results
         await server.start()
         r["registered"] = (await server.events.next("registered", ep, WAIT_S)).data["registration"]
+        if self.register_only:
+            return r
         r["read"] = await server.read(ep, TEMP, accept="text")
         await server.write_attributes(ep, TEMP, {"pmin": 1, "pmax": 600})
         obs = await server.observe(ep, TEMP, accept="text")
@@ -99,8 +102,9 @@ class LoraSession:
     write-attributes pmin = pmax, observe, one notification, de-register.
     ns.frames is every frame on the air."""
 
-    def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1"):
+    def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False):
         self.kind = kind
+        self.register_only = register_only
         self.pmax = pmax
         self.sim = Simulator()
         self.trace = Trace(self.sim.clock, echo=echo)
@@ -124,6 +128,8 @@ class LoraSession:
         await server.start()
         r["registered"] = (await server.events.next("registered", ep, w)).data["registration"]
         r["t_registered"] = self.sim.now_ms
+        if self.register_only:
+            return r
         r["read"] = await server.read(ep, TEMP, accept="text")
         await server.write_attributes(ep, TEMP, {"pmin": self.pmax, "pmax": self.pmax})
         obs = await server.observe(ep, TEMP, accept="text")
@@ -132,6 +138,8 @@ class LoraSession:
         self.device.do(lambda: self.model.set((3303, 0, 5700), 23.0))
         r["notification"] = (await server.events.next("notification", ep, w)).data
         r["t_notified"] = self.sim.now_ms
+        await server.execute(ep, "/1/0/8")  # Registration Update Trigger
+        r["updated"] = (await server.events.next("updated", ep, w)).data
         await server.stop()
         return r
 
