@@ -55,7 +55,8 @@ class Client:
         margin (seconds an Update goes ahead of the lifetime, default 93);
         store_limit (notifications kept while offline, 32); resolve
         (uri -> peer address, default a socket address); params (CoAP
-        transmission settings, lwm2m.coap.params.Params)."""
+        transmission settings, lwm2m.coap.params.Params); compact (Register
+        without lt and b at their defaults: small LoRaWAN frames)."""
         self.model = model
         self.clock = clock
         self.config = config
@@ -178,7 +179,8 @@ class Client:
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
-        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
+        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93),
+                             compact=cfg.get("compact", False))
         reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
