@@ -111,6 +111,59 @@ def measure(tree, image, args=()):
     return need, figures(out)
 
 
+def import_order(entries, formats):
+    """The core profile's modules, each after what it imports (so a module's
+    figure is its own), parents before children."""
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            visit(".".join(parts[:i]))
+        for dep in prof.imports_of(prof.module_file(name)):
+            visit(dep)
+        order.append(name)
+
+    for f in prof.closure(entries, formats):
+        visit(f[:-3].replace("/", ".").replace(".__init__", ""))
+    return order
+
+
+# Runs inside MicroPython: import each module in turn; heap retained, qstrs
+# interned and qstr pool bytes for each, and which other modules came along.
+IMPORTS = """import gc, micropython
+for n in %r:
+    if n in sys.modules:
+        continue
+    k = set(sys.modules)
+    gc.collect(); a = gc.mem_alloc()
+    __import__(n)
+    gc.collect(); print('mod', n, gc.mem_alloc() - a, '+'.join([x for x in sys.modules if x not in k and x != n]))
+    micropython.qstr_info()
+print('OK')
+"""
+
+
+def per_import(tree, image):
+    code = runner(tree, image, IMPORTS % (import_order(*CORE),))
+    ok, out = run(code, 4 << 20)
+    rows, qstrs = [], []
+    for line in out.split("\n"):
+        if line.startswith("mod "):
+            parts = line.split()
+            rows.append([parts[1], int(parts[2]), parts[3] if len(parts) > 3 else ""])
+        elif line.startswith("qstr pool:"):
+            f = dict(kv.split("=") for kv in line.split(":")[1].replace(",", "").split())
+            qstrs.append((int(f["n_qstr"]), int(f["n_total_bytes"])))
+    for i, row in enumerate(rows):
+        before = qstrs[i - 1] if i else (0, 0)
+        row += [qstrs[i][0] - before[0], qstrs[i][1] - before[1]]
+    return rows, qstrs[-1] if qstrs else (0, 0)
+
+
 def sizes(tree):
     rows = []
     for label, (entries, formats) in (("core profile", CORE), ("full client", FULL)):
@@ -141,11 +194,19 @@ def main():
                 "plain_all": measure(tree, None, ["all"]),
                 "romfs_all": measure(tree, image, ["all"]),
             }
+            if not opt:
+                result["imports"] = per_import(tree, image)
         per_module = modules(trees["default"], prof.closure(*CORE))
         per_module_o3 = dict(modules(trees["-O3"], prof.closure(*CORE)))
     finally:
         shutil.rmtree(tmp)
     write(result, per_module, per_module_o3)
+
+
+def defs(name):
+    path = os.path.join(FIRMWARE, prof.module_file(name))
+    with open(path) as f:
+        return sum(1 for line in f if line.lstrip().startswith(("def ", "class ")))
 
 
 def kb(n):
@@ -213,6 +274,24 @@ def write(r, per_module, per_module_o3):
     ]
     for f, n in per_module:
         lines.append("| %s | %d | %d |" % (f, n, per_module_o3[f]))
+    rows, (nq, qbytes) = r["imports"]
+    lines += [
+        "",
+        "## Heap retained by importing each core module (ROMFS, mpy-cross default)",
+        "",
+        "Each module imported after the ones it imports, so a row is that module's own cost",
+        "(a package's row includes the submodules its __init__ imports, listed). qstrs: names",
+        "the module added to the interned-string pools. def+class: functions and classes in",
+        "its source. qstr B: growth of the pools' bytes (micropython.qstr_info() n_total_bytes);",
+        "pools grow in chunks, so a row that opens a new pool carries its size.",
+        "After all of them: %d qstrs, %d bytes in qstr pools." % (nq, qbytes),
+        "",
+        "| module | heap B | qstrs | qstr B | def+class | also loaded |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, n, extra, q, qb in sorted(rows, key=lambda row: -row[1]):
+        lines.append("| %s | %d | %d | %d | %d | %s |" % (name, n, q, qb, defs(name), extra.replace("lwm2m.", "")))
+    lines.append("| **total** | %d | | | |" % sum(row[1] for row in rows))
     lines.append("")
     with open(os.path.join(HERE, "results", "footprint.md"), "w") as f:
         f.write("\n".join(lines))
