@@ -19,12 +19,19 @@ from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
-from lwm2m.client import bootstrap as B
 
 _POST = const(2)
 _CHANGED = const(0x44)
 _CREATED_EV = const(1)
 _DELETED_EV = const(2)
+
+
+def _bs():
+    # Bootstrap is imported when first needed: a device that never
+    # bootstraps does not keep its code and names on the heap.
+    from lwm2m.client import bootstrap
+
+    return bootstrap
 
 
 class Connection:
@@ -130,7 +137,7 @@ class Client:
     def request_bootstrap(self):
         """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
         registrations): de-register, then ask the bootstrap server."""
-        b = B.Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
+        b = _bs().Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
         if not b.start(self.clock.time()):
             self._log("no bootstrap server account")
             return False
@@ -147,7 +154,7 @@ class Client:
 
     def _bootstrap_step(self, now):
         b = self.bootstrap
-        if b.state == B.DONE:
+        if b.state == _bs().DONE:
             self._log("bootstrap finished")
             self.bootstrap = None
             for c in self.connections:
@@ -271,7 +278,7 @@ class Client:
         now = self.clock.time()
         due = self.reporter.deadline()
         if self.bootstrap is not None and self.online:
-            d = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
+            d = self.bootstrap.deadline() if self.bootstrap.state != _bs().DONE else now
             if d is not None and (due is None or d < due):
                 due = d
         for c in self.connections if self.online else ():  # offline nothing is sent
