@@ -76,6 +76,8 @@ def build(cfg, port, clock=None, setup=None, trace=None):
     config = {"ep": cfg.get("endpoint") or "%s-%s" % (cfg.get("board", "dev"), port.unique_id())}
     if peer is not None:  # a modem link has one fixed peer: no socket address to resolve
         config["resolve"] = lambda uri: peer
+    if getattr(link, "mtu", 1152) < 128:  # LoRaWAN: every Block1 frame repeats the Register query
+        config["compact"] = True
     client = Client(model, stats.wrap(link), clock, config, trace=trace)
     dev.schedule = client.defer
     fota = cfg.get("fota")
