@@ -54,6 +54,8 @@ class Month:
     def make_model(self):
         model = device_model()
         provision(model, self.uri, ssid=1, lifetime=LIFETIME)
+        for iid in model.instances(1):
+            model.set((1, iid, 6), True)  # store notifications while offline
         model.set((3303, 0, 5700), self.value)
         return model
 
@@ -67,6 +69,12 @@ class Month:
         dev.queue.every("sample", PERIOD, sample, slack=PERIOD)
 
     async def script(self):
+        await self.script_start()
+        await asyncio.sleep(self.days * 86400 - self.t0 / 1000.0)
+        await self.server.stop()
+
+    async def script_start(self):
+        """Start the server and the device; register; write pmin/pmax; observe."""
         server = self.server
         self.counts = {}
         self.notified_at = []  # virtual ms of each notification the server took
@@ -84,11 +92,18 @@ class Month:
         await server.write_attributes(EP, "/3303/0/5700", {"pmin": PERIOD, "pmax": PERIOD})
         self.observation = await server.observe(EP, "/3303/0/5700")
         self.t0 = self.sim.now_ms
-        await asyncio.sleep(self.days * 86400 - self.t0 / 1000.0)
-        self.registers = self.counts.get("registered", 0)
-        self.updates = self.counts.get("updated", 0)
-        self.notifications = self.counts.get("notification", 0)
-        await server.stop()
+
+    @property
+    def registers(self):
+        return self.counts.get("registered", 0)
+
+    @property
+    def updates(self):
+        return self.counts.get("updated", 0)
+
+    @property
+    def notifications(self):
+        return self.counts.get("notification", 0)
 
     def run(self):
         wall = time.time()
