@@ -31,8 +31,9 @@ WAIT_S = 600
 
 
 class Month:
-    def __init__(self, days=30, seed=1, deep=False, profile=energy.BG96_NB, loss=0.0):
+    def __init__(self, days=30, seed=1, deep=False, profile=energy.BG96_NB, loss=0.0, awake_s=AWAKE_S):
         self.days = days
+        self.awake_s = awake_s
         self.deep = deep
         self.profile = profile
         self.sim = Simulator()
@@ -46,10 +47,10 @@ class Month:
         self.net.nodes["device"].watch(self.rec.datagram)
         self.value = 21.5
         self.device = QueueDevice(self.net, "device", self.make_model, {"ep": EP},
-                                  {"awake_ms": AWAKE_S * 1000, "gather": PERIOD}, deep=deep,
+                                  {"awake_ms": awake_s * 1000, "gather": PERIOD}, deep=deep,
                                   setup=self.setup, on_release=self.rec.release)
         self.server = SimServer(port, type_of=self.device.model.type_of, timeout=WAIT_S,
-                                awake_time=AWAKE_S)
+                                awake_time=awake_s)
 
     def make_model(self):
         model = device_model()
@@ -115,7 +116,7 @@ class Month:
         self.wall_s = time.time() - wall
         d = self.device
         self.result = energy.evaluate(self.profile, self.rec.datagrams, self.rec.releases, 0,
-                                      self.sim.now_ms, active_s=AWAKE_S, handshakes=self.rec.handshakes)
+                                      self.sim.now_ms, active_s=self.awake_s, handshakes=self.rec.handshakes)
         self.wakes, self.idle_wakes = d.wakes, d.idle_wakes
         return self
 
