@@ -134,11 +134,13 @@ class Client:
                 return  # the next servers wait for this one
 
     # -- bootstrap ---------------------------------------------------------------
-    def request_bootstrap(self):
+    def request_bootstrap(self, delay=0):
         """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
-        registrations): de-register, then ask the bootstrap server."""
+        registrations): when it is due, de-register, then ask the bootstrap
+        server. The trigger waits a second so the server has matched the
+        Execute's 2.04 before the De-register arrives."""
         b = _bs().Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
-        if not b.start(self.clock.time()):
+        if not b.start(self.clock.time(), delay):
             self._log("no bootstrap server account")
             return False
         try:
@@ -146,8 +148,6 @@ class Client:
         except Exception as e:
             self._log("bad bootstrap URI %r: %r" % (b.uri, e))
             return False
-        for c in self.connections:
-            c.reg.deregister()
         self.bootstrap = b
         self._log("bootstrap with %s" % b.uri)
         return True
@@ -162,9 +162,15 @@ class Client:
             self.connections = []
             self.start()
             return
-        for c in self.connections:
-            if c.reg.state == R.DEREGISTERING:
-                return  # leave the old servers before asking the bootstrap server
+        due = b.deadline()
+        if due is not None and now >= due and b.state == _bs().HOLDING:
+            leaving = False
+            for c in self.connections:  # leave the old servers before asking the bootstrap server
+                if c.reg.state not in (R.DEREGISTERED, R.IDLE, R.DEREGISTERING):
+                    c.reg.deregister()
+                leaving = leaving or c.reg.state in (R.DEREGISTERING, R.REGISTERING, R.UPDATING)
+            if leaving:
+                return
         req = b.step(now)
         if req is None:
             return
@@ -200,7 +206,7 @@ class Client:
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
             model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c)))
-            model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap))
+            model.bind((1, srv, 9), execute=lambda args: self.request_bootstrap(1))
         except CoapError as e:
             self._log("Server instance %d: %r" % (srv, e))
         return c
