@@ -101,7 +101,9 @@ def device_factory(jars, endpoint):
     """The device under test; None while our client has not landed."""
     if STAND_IN:
         return StandInDevice(jars, endpoint)
-    return None
+    from our_device import OurDevice  # the firmware client, in-process (tests/host/leshan/our_device.py)
+
+    return OurDevice(endpoint)
 
 
 @pytest.fixture
