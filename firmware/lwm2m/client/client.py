@@ -19,13 +19,20 @@ from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
 from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
-from lwm2m.client import bootstrap as B
 
 _POST = const(2)
 _SETTLE_MS = const(1000)
 _CHANGED = const(0x44)
 _CREATED_EV = const(1)
 _DELETED_EV = const(2)
+
+
+def _bs():
+    # Bootstrap is imported when first needed: a device that never
+    # bootstraps does not keep its code and names on the heap.
+    from lwm2m.client import bootstrap
+
+    return bootstrap
 
 
 class Connection:
@@ -56,7 +63,8 @@ class Client:
         margin (seconds an Update goes ahead of the lifetime, default 93);
         store_limit (notifications kept while offline, 32); resolve
         (uri -> peer address, default a socket address); params (CoAP
-        transmission settings, lwm2m.coap.params.Params)."""
+        transmission settings, lwm2m.coap.params.Params); compact (Register
+        without lt and b at their defaults: small LoRaWAN frames)."""
         self.model = model
         self.clock = clock
         self.config = config
@@ -131,7 +139,7 @@ class Client:
     def request_bootstrap(self):
         """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
         registrations): de-register, then ask the bootstrap server."""
-        b = B.Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
+        b = _bs().Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
         if not b.start(self.clock.time()):
             self._log("no bootstrap server account")
             return False
@@ -148,7 +156,7 @@ class Client:
 
     def _bootstrap_step(self, now):
         b = self.bootstrap
-        if b.state == B.DONE:
+        if b.state == _bs().DONE:
             self._log("bootstrap finished")
             self.bootstrap = None
             for c in self.connections:
@@ -180,7 +188,8 @@ class Client:
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
-        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
+        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93),
+                             compact=cfg.get("compact", False))
         reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
@@ -273,7 +282,7 @@ class Client:
         now = self.clock.time()
         due = self.reporter.deadline()
         if self.bootstrap is not None and self.online:
-            d = self.bootstrap.deadline() if self.bootstrap.state != B.DONE else now
+            d = self.bootstrap.deadline() if self.bootstrap.state != _bs().DONE else now
             if d is not None and (due is None or d < due):
                 due = d
         for c in self.connections if self.online else ():  # offline nothing is sent
