@@ -10,6 +10,7 @@ import sys
 
 from lwm2m.clock import SystemClock
 from lwm2m.link.udp import UdpLink
+from lwm2m.link.peers import PeerLinks
 from lwm2m.model import Model
 from lwm2m.coap.message import decode, URI_PATH, URI_QUERY, LOCATION_PATH, CONTENT_FORMAT, OBSERVE
 from lwm2m.client.client import Client
@@ -47,7 +48,8 @@ def describe(data):
         out += " cf=%d" % m.uint(CONTENT_FORMAT)
     if m.payload:
         out += " %d B" % len(m.payload)
-        if m.uint(CONTENT_FORMAT) in (0, 40, 110):
+        # Writes to Security (0) and OSCORE (21) carry keys: their size only.
+        if m.uint(CONTENT_FORMAT) in (0, 40, 110) and path.split("/")[0] not in ("0", "21"):
             try:
                 out += " " + bytes(m.payload[:120]).decode()
             except Exception:  # cut inside a UTF-8 sequence
@@ -90,15 +92,13 @@ def main(argv):
     lifetime = int(argv[2]) if len(argv) > 2 else 300
     model, dev, stats = build(uri, lifetime, psk)
     scheme, host, port = parse_uri(uri)
-    link = UdpLink("::" if ":" in host else "0.0.0.0", 0)
-    if scheme == "coaps":
-        if psk is None:
-            print("coaps needs --psk IDENTITY:HEXKEY")
-            return 2
-        from lwm2m.compat import sockaddr
-        from lwm2m.link.dtls import DtlsLink
-
-        link = DtlsLink(link, sockaddr(host, port), psk[0], psk[1])
+    if scheme == "coaps" and psk is None:
+        print("coaps needs --psk IDENTITY:HEXKEY")
+        return 2
+    # A socket for plain CoAP and one per DTLS session: the client secures
+    # each coaps server (Security mode 0) on its own (lwm2m.link.peers).
+    local = "::" if ":" in host else "0.0.0.0"
+    link = PeerLinks(lambda: UdpLink(local, 0))
     link = stats.wrap(link)
     clock = SystemClock()
     client = Client(model, link, clock, {"ep": ep}, trace=lambda text: print("#", text))

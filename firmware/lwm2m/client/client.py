@@ -97,6 +97,7 @@ class Client:
             except Exception as e:
                 self._log("bad server URI %r: %r" % (uri, e))
                 continue
+            self._route(uri, sec, peer)
             c = self._connection(ssid, uri, peer, sec, srv)
             self.connections.append(c)
             c.reg.start(now)
@@ -115,6 +116,7 @@ class Client:
         except Exception as e:
             self._log("bad bootstrap URI %r: %r" % (b.uri, e))
             return False
+        self._route(b.uri, b.sec, self._bs_peer)
         for c in self.connections:
             c.reg.deregister()
         self.bootstrap = b
@@ -126,6 +128,7 @@ class Client:
         if b.state == B.DONE:
             self._log("bootstrap finished")
             self.bootstrap = None
+            self._route(None, None, self._bs_peer)  # the bootstrap account's session ends
             for c in self.connections:
                 self._drop_observations(c)
             self.connections = []
@@ -152,6 +155,27 @@ class Client:
                 b.on_response(t, ex.response.code)
 
         self.endpoint.request(m, self._bs_peer, done)
+
+    def _route(self, uri, sec, peer):
+        """A coaps:// server in PSK mode (/0/x/2 = 0) gets a DTLS session of
+        its own, identity /0/x/3, key /0/x/5, where the link can give one
+        (lwm2m.link.peers.PeerLinks); any other URI goes over the plain link.
+        The key goes from the model to the link, never to the trace."""
+        link = self.endpoint.link
+        while link is not None and not hasattr(link, "secure"):
+            link = getattr(link, "link", None)  # through wrappers (connectivity statistics)
+        if link is None:
+            return  # the link is what it is (a DtlsLink given directly, a simulated port)
+        if uri is None or not uri.startswith("coaps"):
+            link.release(peer)
+            return
+        mode = S.get(self.model, (0, sec, 2), 3)
+        if mode != 0:
+            self._log("%s: security mode %d is not supported (PSK only)" % (uri, mode))
+            return
+        if link.trace is None:
+            link.trace = self._log
+        link.secure(peer, S.get(self.model, (0, sec, 3), b""), S.get(self.model, (0, sec, 5), b""))
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
@@ -194,7 +218,8 @@ class Client:
         """De-register from every server, waiting up to wait_ms for answers."""
         self.deregister()
         t0 = self.clock.ticks_ms()
-        while any(c.reg.state == R.DEREGISTERING for c in self.connections):
+        # (a Register or Update in flight is answered first, then De-register goes)
+        while any(c.reg.state == R.DEREGISTERING or c.reg._leave for c in self.connections):
             left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
             if left <= 0:
                 break

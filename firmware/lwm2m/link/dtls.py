@@ -60,6 +60,7 @@ class _Wire(io.IOBase):
         self.slice_ms = None  # handshake: say "nothing yet" this often, so mbedTLS can retransmit
         self.fail_at_deadline = False  # handshake: past the deadline, fail with ETIMEDOUT
         self.error = None  # what the inner link's recv raised
+        self.interrupt = None  # a KeyboardInterrupt held until mbedTLS has returned
         self.tx_bytes = self.rx_bytes = self.tx_count = self.rx_count = 0
 
     def write(self, buf):
@@ -83,6 +84,12 @@ class _Wire(io.IOBase):
             wait = self.slice_ms
         try:
             got = self.link.recv(wait)
+        except KeyboardInterrupt as e:
+            # Ctrl-C inside mbedTLS's read would unwind through its C code and
+            # leave the session half-read (the next record never decrypts):
+            # say "nothing yet" and raise it once mbedTLS has returned.
+            self.interrupt = e
+            return -_EIO if self.fail_at_deadline else None
         except Exception as e:
             # Never raise through mbedTLS: fail a handshake, or end the wait.
             self.error = e
@@ -100,6 +107,12 @@ class _Wire(io.IOBase):
 
     def ioctl(self, req, arg):
         return 0
+
+    def reraise(self):
+        e = self.interrupt
+        if e is not None:
+            self.interrupt = None
+            raise e
 
 
 class DtlsLink:
@@ -229,6 +242,7 @@ class DtlsLink:
                 w.slice_ms = None
                 w.fail_at_deadline = False
                 ctx = None
+                w.reraise()
             c = self._ssl.cipher()
             self.cipher = c[0] if isinstance(c, tuple) else c
             self.handshakes += 1
@@ -280,6 +294,7 @@ class DtlsLink:
                     data = self._ssl.recv(_RX_MAX)
                 except OSError:
                     data = b""
+                w.reraise()
                 if data == b"":  # fatal alert or close_notify: the session is gone
                     self._lose(ECONNRESET)
                     data = None
