@@ -94,7 +94,12 @@ class InProcess:
         from lwm2m.link.peers import PeerLinks
         from lwm2m.link.udp import UdpLink
 
+        import time
+
         self.model = demo_model()
+        self.model.remove((3, 0))
+        self.model.add(3, 0, {0: "lwm2m-micropython", 13: 0})  # Current Time, as lwm2m.main's Device has
+        self.model.bind((3, 0, 13), read=lambda: int(time.time()))
         if secure:
             provision_psk(self.model, "coaps://127.0.0.1:%d" % port, identity=IDENTITY, key=KEY)
         else:
@@ -159,6 +164,8 @@ async def session(runner, secure, ep):
             out["notify"] = diff(s1, relay.snap())
             out["notify_payload"] = len(n.payload)
             if secure and client.trigger_update is not None:
+                await server.cancel(obs, timeout=5.0)  # no notifications in the next figure
+                await asyncio.sleep(1.5)
                 for peer in list(server.dtls.link.sessions):
                     server.dtls.link.drop(peer)  # the server lost the session (restart; or a NAT change)
                 s2 = relay.snap()

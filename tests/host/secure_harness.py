@@ -69,13 +69,13 @@ class Driven:
 
 
 @contextlib.asynccontextmanager
-async def secured_client(ep, psk=None, model=None, bootstrap=None, dtls=None, params=PARAMS, **config):
+async def secured_client(ep, psk=None, model=None, bootstrap=None, dtls=None, params=PARAMS, certs=None, **config):
     """An embedded server with a DTLS front ({IDENTITY: KEY} unless psk
     says otherwise) and a client with PeerLinks; the test provisions the model
     and calls client.start() (through driven.client.defer)."""
     model = model or demo_model()
-    async with LwM2MServer(port=0, type_of=model.type_of, psk=psk or {IDENTITY: KEY}, dtls_port=0,
-                           bootstrap=bootstrap) as server:
+    async with LwM2MServer(port=0, type_of=model.type_of, psk={IDENTITY: KEY} if psk is None else psk,
+                           dtls_port=0, bootstrap=bootstrap, certs=certs) as server:
         links = PeerLinks(lambda: UdpLink("127.0.0.1", 0), dtls=dict(DTLS, **(dtls or {})))
         trace = []
         cfg = {"ep": ep, "default_format": 110, "params": params}

@@ -166,12 +166,6 @@ def test_int_1_client_initiated_bootstrap_over_coaps_then_register_over_coaps(ca
     assert_no_key("\n".join(trace), capsys.readouterr().out)
 
 
-@pytest.mark.skip(reason="int-2 (certificates): neither binding is wired for X.509 over DTLS here; "
-                         "what each supports is in docs/security.md, 'What each runtime supports'")
-def test_int_2_client_initiated_bootstrap_with_certificates():
-    pass
-
-
 def test_int_401_board_json_with_coaps_and_psk_registers():
     """app.build from a board configuration: "server": "coaps://...",
     "psk_identity", "psk_key" (hex) -> Security mode 0 and a DTLS session."""
@@ -201,3 +195,62 @@ def test_int_401_board_json_with_coaps_and_psk_registers():
             return trace
 
     assert_no_key("\n".join(run(go())))
+
+
+def test_int_2_client_initiated_bootstrap_with_certificates():
+    """Bootstrap over coaps with X.509 certificates (Security mode 2: own
+    certificate /0/x/3, the server's trust anchor /0/x/4, private key /0/x/5),
+    then registration over coaps with the certificates the bootstrap wrote."""
+    from certs import make
+
+    c = make()
+
+    async def go():
+        bs = Bootstrap({})
+        async with secured_client("int2", psk={}, bootstrap=bs, pct=112,
+                                  certs=([c["server"], c["ca"]], c["server_key"], c["ca"])) as (server, driven, model, links):
+            uri = "coaps://127.0.0.1:%d" % server.dtls_port
+            model.add(0, 0, {0: uri, 1: True, 2: 2, 3: c["client"], 4: c["ca"], 5: c["client_key"], 11: 0, 12: 30})
+            bs.scripts["int2"] = [("delete", "/"),
+                                  ("write", "/0/1", {0: uri, 1: False, 2: 2, 3: c["client"], 4: c["ca"],
+                                                     5: c["client_key"], 10: 101}),
+                                  ("write", "/1/0", {0: 101, 1: 300, 6: False, 7: "U"})]
+            driven.client.defer(driven.client.start)
+            ev = await server.events.next("bootstrap-finished", "int2", TIMEOUT)
+            assert ev.ok, ev.results
+            await server.events.next("registered", "int2", TIMEOUT)
+            conn = driven.client.connections[0]
+            await until(lambda: conn.reg.registered())
+            s = links.session(conn.peer)
+            assert s.handshakes == 1 and "ECDHE-ECDSA" in s.cipher
+            r = await server.read("int2", "/3/0/0", "text", TIMEOUT)
+            assert r.code == 0x45
+            return driven.trace
+
+    trace = run(go())
+    assert "bootstrap finished" in trace
+    assert_no_key("\n".join(trace))  # (the PSK never appears; the private key is checked below)
+    for line in trace:
+        assert c["client_key"].hex() not in line
+
+
+def test_int_2_a_client_certificate_from_another_ca_is_refused():
+    from certs import make
+
+    good, other = make(), make()
+
+    async def go():
+        async with secured_client("int2bad", psk={}, certs=([good["server"], good["ca"]], good["server_key"],
+                                                            good["ca"])) as (server, driven, model, links):
+            uri = "coaps://127.0.0.1:%d" % server.dtls_port
+            iid = provision_psk(model, uri, s17=1, s19=3600)
+            model.set((0, iid, 2), 2)
+            model.set((0, iid, 3), other["client"])
+            model.set((0, iid, 4), good["ca"])
+            model.set((0, iid, 5), other["client_key"])
+            driven.client.defer(driven.client.start)
+            await until(lambda: [1 for t in driven.trace if t == "rd: timeout"], 15)
+            assert server.registrations() == [] and links.session(driven.client.connections[0].peer).handshakes == 0
+            return driven.trace
+
+    assert "DTLS with" in "\n".join(run(go(), timeout=40))

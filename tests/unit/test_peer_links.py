@@ -146,8 +146,8 @@ def test_client_secures_coaps_psk_servers_and_releases_coap_ones():
 def test_client_leaves_a_coaps_server_in_an_unsupported_mode_alone():
     m = Model()
     iid = provision(m, "coaps://127.0.0.1:5684", ssid=1)
-    m.set((0, iid, 2), 2)  # certificates
+    m.set((0, iid, 2), 1)  # raw public key
     spy = Spy()
     lines = []
     Client(m, spy, SystemClock(), {"ep": "cert"}, trace=lines.append).start()
-    assert spy.calls == [] and [x for x in lines if "mode 2 is not supported" in x]
+    assert spy.calls == [] and [x for x in lines if "mode 1 is not supported" in x]

@@ -188,9 +188,10 @@ class Client:
         self.endpoint.request(m, self._bs_peer, done)
 
     def _route(self, uri, sec, peer):
-        """A coaps:// server in PSK mode (/0/x/2 = 0) gets a DTLS session of
-        its own, identity /0/x/3, key /0/x/5, where the link can give one
-        (lwm2m.link.peers.PeerLinks); any other URI goes over the plain link.
+        """A coaps:// server in PSK mode (/0/x/2 = 0: identity /0/x/3, key
+        /0/x/5) or certificate mode (2) gets a DTLS session of its own where
+        the link can give one (lwm2m.link.peers.PeerLinks); any other URI
+        goes over the plain link.
         The key goes from the model to the link, never to the trace."""
         link = self.endpoint.link
         while link is not None and not hasattr(link, "secure"):
@@ -200,13 +201,17 @@ class Client:
         if uri is None or not uri.startswith("coaps"):
             link.release(peer)
             return
-        mode = S.get(self.model, (0, sec, 2), 3)
-        if mode != 0:
-            self._log("%s: security mode %d is not supported (PSK only)" % (uri, mode))
-            return
+        m = self.model
+        mode = S.get(m, (0, sec, 2), 3)
         if link.trace is None:
             link.trace = self._log
-        link.secure(peer, S.get(self.model, (0, sec, 3), b""), S.get(self.model, (0, sec, 5), b""))
+        if mode == 0:
+            link.secure(peer, S.get(m, (0, sec, 3), b""), S.get(m, (0, sec, 5), b""))
+        elif mode == 2:  # certificates: own /0/x/3, private key /0/x/5, the server's anchor /0/x/4
+            link.secure(peer, None, S.get(m, (0, sec, 5), b""), S.get(m, (0, sec, 3), b""),
+                        S.get(m, (0, sec, 4), b""), S.parse_uri(uri)[1])
+        else:
+            self._log("%s: security mode %d is not supported (PSK, certificates only)" % (uri, mode))
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config

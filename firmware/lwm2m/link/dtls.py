@@ -24,6 +24,9 @@ _SERVER_FLIGHTS = const(2)
 # builds often lack CCM, so AEAD GCM, then CBC, follow. Only the suites the
 # runtime has are offered.
 CIPHERS = ("TLS-PSK-WITH-AES-128-CCM-8", "TLS-PSK-WITH-AES-128-GCM-SHA256", "TLS-PSK-WITH-AES-128-CBC-SHA256")
+# Certificate mode (LwM2M Security mode 2): ECDSA on P-256, as RFC 7925 names.
+CERT_CIPHERS = ("TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8", "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+                "TLS-ECDHE-ECDSA-WITH-AES-128-CBC-SHA256")
 
 
 class DtlsError(OSError):
@@ -138,8 +141,16 @@ class DtlsLink:
 
     def __init__(self, inner, peer, identity, key, ciphers=CIPHERS, handshake_timeout_ms=60000,
                  handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None,
-                 retransmit_ms=None):
+                 retransmit_ms=None, cert=None, ca=None, server_name=None):
+        """Certificate mode: cert (own certificate, DER), key (its private
+        key, DER), ca (the certificate the server's chain must lead to, DER),
+        server_name (what the server's certificate must name); identity unused."""
         self.inner = inner
+        self.cert = cert
+        self.ca = ca
+        self.server_name = server_name
+        if cert is not None and ciphers is CIPHERS:
+            ciphers = CERT_CIPHERS
         self.peer = peer
         self.identity = identity
         self._key = key
@@ -180,15 +191,21 @@ class DtlsLink:
     def _context(self):
         tls = _tls()
         ctx = tls.SSLContext(tls.PROTOCOL_DTLS_CLIENT)
-        ctx.verify_mode = tls.CERT_NONE  # PSK: the key authenticates the server
+        if self.cert is not None:  # certificates: the server's must lead to ca
+            ctx.load_cert_chain(self.cert, self._key)
+            ctx.load_verify_locations(self.ca)
+            ctx.verify_mode = tls.CERT_REQUIRED
+        else:
+            ctx.verify_mode = tls.CERT_NONE  # PSK: the key authenticates the server
         if self._ciphers is None:
             have = ctx.get_ciphers()
             self._ciphers = [c for c in self._prefs if c in have]
             if not self._ciphers:
-                raise DtlsError(ECONNREFUSED, "no PSK cipher suite in this mbedTLS")
+                raise DtlsError(ECONNREFUSED, "no cipher suite of ours in this mbedTLS")
         ctx.set_ciphers(self._ciphers)
-        ctx.psk_identity = self.identity
-        ctx.psk_key = self._key
+        if self.cert is None:
+            ctx.psk_identity = self.identity
+            ctx.psk_key = self._key
         if self.retransmit_ms is not None:
             try:
                 ctx.handshake_timeout_min = self.retransmit_ms / 1000
@@ -219,7 +236,7 @@ class DtlsLink:
             rx0 = w.rx_count
             w.error = None
             try:
-                self._ssl = ctx.wrap_socket(w, server_side=False)
+                self._ssl = ctx.wrap_socket(w, server_side=False, server_hostname=self.server_name)
             except OSError as e:
                 code = e.args[0] if e.args else 0
                 if w.error is not None:

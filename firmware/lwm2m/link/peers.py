@@ -64,18 +64,21 @@ class PeerLinks:
                 m = link.mtu
         return m
 
-    def secure(self, peer, identity, key):
-        """From now on, datagrams to peer travel in a DTLS PSK session over a
-        link of their own (kept when identity and key are unchanged)."""
+    def secure(self, peer, identity, key, cert=None, ca=None, server_name=None):
+        """From now on, datagrams to peer travel in a DTLS session over a link
+        of their own (kept when the credentials are unchanged): PSK (identity,
+        key), or with cert (certificate mode: key is then its private key, ca
+        the server's trust anchor, server_name what its certificate names)."""
         k = _key(peer)
-        if self._creds.get(k) == (identity, key):
+        creds = (identity, key, cert, ca, server_name)
+        if self._creds.get(k) == creds:
             return self._secure[k]
         self.release(k)
         from lwm2m.link.dtls import DtlsLink  # only boards with a coaps server load tls
 
-        link = DtlsLink(self._make(), peer, identity, key, **self._dtls)
+        link = DtlsLink(self._make(), peer, identity, key, cert=cert, ca=ca, server_name=server_name, **self._dtls)
         self._secure[k] = link
-        self._creds[k] = (identity, key)
+        self._creds[k] = creds
         return link
 
     def release(self, peer):
