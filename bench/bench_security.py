@@ -83,7 +83,7 @@ def diff(a, b):
 class InProcess:
     """The CPython client in a thread (a handshake blocks its caller)."""
 
-    def __init__(self, port, secure, ep):
+    def __init__(self, port, secure, ep, certs=None):
         sys.path[:0] = [TESTS, os.path.join(ROOT, "firmware"), ROOT]
         from secure_harness import Driven, provision_psk
         from client_harness import demo_model
@@ -101,7 +101,12 @@ class InProcess:
         self.model.add(3, 0, {0: "lwm2m-micropython", 13: 0})  # Current Time, as lwm2m.main's Device has
         self.model.bind((3, 0, 13), read=lambda: int(time.time()))
         if secure:
-            provision_psk(self.model, "coaps://127.0.0.1:%d" % port, identity=IDENTITY, key=KEY)
+            iid = provision_psk(self.model, "coaps://127.0.0.1:%d" % port, identity=IDENTITY, key=KEY)
+            if certs is not None:
+                self.model.set((0, iid, 2), 2)
+                self.model.set((0, iid, 3), certs["client"])
+                self.model.set((0, iid, 4), certs["ca"])
+                self.model.set((0, iid, 5), certs["client_key"])
         else:
             provision(self.model, "coap://127.0.0.1:%d" % port, ssid=1, lifetime=300)
         self.links = PeerLinks(lambda: UdpLink("127.0.0.1", 0))
@@ -122,11 +127,21 @@ class InProcess:
 
 
 class Subprocess:
-    def __init__(self, port, secure, ep):
+    def __init__(self, port, secure, ep, certs=None):
         env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
         cmd = [MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main",
                "%s://127.0.0.1:%d" % ("coaps" if secure else "coap", port), ep, "300"]
-        if secure:
+        if certs is not None:
+            import tempfile
+
+            self.dir = tempfile.mkdtemp()
+            files = []
+            for name in ("client", "client_key", "ca"):
+                files.append(os.path.join(self.dir, name + ".der"))
+                with open(files[-1], "wb") as f:
+                    f.write(certs[name])
+            cmd += ["--cert", ",".join(files)]
+        elif secure:
             cmd += ["--psk", "%s:%s" % (IDENTITY, KEY.hex())]
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -140,16 +155,17 @@ class Subprocess:
             self.proc.kill()
 
 
-async def session(runner, secure, ep):
+async def session(runner, secure, ep, certs=None):
     from host_sim.server import LwM2MServer
 
     out = {}
-    async with LwM2MServer(port=0, psk={IDENTITY: KEY}, dtls_port=0) as server:
+    server_certs = None if certs is None else ([certs["server"], certs["ca"]], certs["server_key"], certs["ca"])
+    async with LwM2MServer(port=0, psk={IDENTITY: KEY}, dtls_port=0, certs=server_certs) as server:
         loop = asyncio.get_running_loop()
         relay = Relay(("127.0.0.1", server.dtls_port if secure else server.port))
         await loop.create_datagram_endpoint(lambda: relay, local_addr=("127.0.0.1", 0))
         port = relay.transport.get_extra_info("sockname")[1]
-        client = runner(port, secure, ep)
+        client = runner(port, secure, ep, certs)
         try:
             s0 = relay.snap()
             await server.events.next("registered", ep, 30.0)
@@ -179,8 +195,8 @@ async def session(runner, secure, ep):
     return out
 
 
-def measure(runner, secure, ep):
-    return asyncio.run(asyncio.wait_for(session(runner, secure, ep), 120))
+def measure(runner, secure, ep, certs=None):
+    return asyncio.run(asyncio.wait_for(session(runner, secure, ep, certs), 120))
 
 
 def fmt_bytes(t):
@@ -197,11 +213,15 @@ def main():
     runners = [("CPython", InProcess)]
     if os.path.exists(MICROPYTHON) and os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
         runners.append(("MicroPython", Subprocess))
+    from certs import make
+
+    certs = make()
     rows = []
     for name, runner in runners:
-        for secure in (False, True):
-            r = measure(runner, secure, "bench-%s-%d" % (name.lower(), secure))
-            rows.append((name, secure, r))
+        for secure, label in ((False, "NoSec"), (True, "DTLS PSK"), (True, "DTLS certificates (ECDSA P-256)")):
+            c = certs if "cert" in label else None
+            r = measure(runner, secure, "bench-%s-%d" % (name.lower(), len(label)), c)
+            rows.append((name, label, r))
     lines = ["# DTLS PSK in a LwM2M session (`make bench`, bench/bench_security.py)", "",
              "The firmware client against the embedded server (host_sim.server; its DTLS front is "
              "python-mbedtls, Mbed TLS 2.28) through a counting UDP relay on loopback. Bytes are UDP "
@@ -212,15 +232,17 @@ def main():
              "| client | security | registration up / down (datagrams) | handshakes per registration "
              "| per notification, bytes up | notification payload | lost session -> Update up / down (handshakes) |",
              "|---|---|---|---|---|---|---|"]
-    for name, secure, r in rows:
+    for name, label, r in rows:
         reg = r["register"]
         rec = r.get("recover")
         lines.append("| %s | %s | %s | %d | %.1f | %d | %s |" % (
-            name, "DTLS PSK" if secure else "NoSec", fmt_bytes(reg), reg[4], r["notify"][0] / float(NOTIFICATIONS),
+            name, label, fmt_bytes(reg), reg[4], r["notify"][0] / float(NOTIFICATIONS),
             r["notify_payload"], "-" if rec is None else "%s (%d)" % (fmt_bytes(rec), rec[4])))
     lines += ["", "The negotiated suite: CPython (python-mbedtls 2.28) TLS-PSK-WITH-AES-128-CCM-8 "
               "(29 bytes per record); MicroPython's `tls` has no CCM and negotiates "
-              "TLS-PSK-WITH-AES-128-GCM-SHA256 (37 bytes). The lost-session row (CPython only, it needs the "
+              "TLS-PSK-WITH-AES-128-GCM-SHA256 (37 bytes); with certificates ECDHE-ECDSA with the same
+AEADs (the handshake carries a CA-signed client and server certificate, server chain of two).
+The lost-session row (CPython only, it needs the "
               "client to start an Update): the server forgot the session; the Update's CON goes unanswered "
               "4 times (`max_unanswered`), its last retransmission handshakes first and gets through "
               "(CoAP ack_timeout 500 ms here)."]

@@ -1,6 +1,7 @@
 # Run the LwM2M client against any server, printing every CoAP message:
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
+#   ... --cert CERT.der,KEY.der,SERVER_CA.der (certificates); --bootstrap: the URI is a bootstrap server
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
 # (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
@@ -57,18 +58,30 @@ def describe(data):
     return out
 
 
-def build(uri, lifetime, psk=None):
+def build(uri, lifetime, psk=None, cert=None, bootstrap=False):
+    """psk: (identity, key) -> Security mode 0; cert: (certificate, private
+    key, server's trust anchor), DER -> mode 2; bootstrap: uri is a bootstrap
+    server (the factory bootstrap account) rather than a LwM2M server."""
     model = Model()
     dev = Device({"manufacturer": "lwm2m-micropython", "model": "unix", "serial": "0001",
                   "firmware": "0.1"}, reboot=lambda: print("# reboot requested (ignored here)"))
     dev.install(model)
     stats = ConnectivityStatistics().install(model)
     model.add(3303, 0, {5700: 21.0, 5701: "Cel"})
-    iid = provision(model, uri, ssid=1, lifetime=lifetime)
+    if bootstrap:
+        iid = 0
+        model.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
+    else:
+        iid = provision(model, uri, ssid=1, lifetime=lifetime)
     if psk is not None:  # Security mode 0 (PSK): identity /0/x/3, key /0/x/5
         model.set((0, iid, 2), 0)
         model.set((0, iid, 3), psk[0])
         model.set((0, iid, 5), psk[1])
+    elif cert is not None:  # mode 2 (certificate): own /0/x/3, server's /0/x/4, private key /0/x/5
+        model.set((0, iid, 2), 2)
+        model.set((0, iid, 3), cert[0])
+        model.set((0, iid, 5), cert[1])
+        model.set((0, iid, 4), cert[2])
     return model, dev, stats
 
 
@@ -79,21 +92,35 @@ def _psk(text):
     return ident.encode(), binascii.unhexlify(key)
 
 
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _option(argv, name, n=1):
+    """(value or True or None, argv without the option)."""
+    if name not in argv:
+        return None, argv
+    i = argv.index(name)
+    return (argv[i + 1] if n else True), argv[:i] + argv[i + 1 + n:]
+
+
 def main(argv):
-    psk = None
-    if "--psk" in argv:
-        i = argv.index("--psk")
-        psk = _psk(argv[i + 1])
-        argv = argv[:i] + argv[i + 2:]
+    text, argv = _option(argv, "--psk")
+    psk = None if text is None else _psk(text)
+    text, argv = _option(argv, "--cert")
+    cert = None if text is None else [_read(p) for p in text.split(",")]
+    bootstrap, argv = _option(argv, "--bootstrap", 0)
     if len(argv) < 2:
-        print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]")
+        print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]"
+              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
-    model, dev, stats = build(uri, lifetime, psk)
+    model, dev, stats = build(uri, lifetime, psk, cert, bootstrap)
     scheme, host, port = parse_uri(uri)
-    if scheme == "coaps" and psk is None:
-        print("coaps needs --psk IDENTITY:HEXKEY")
+    if scheme == "coaps" and psk is None and cert is None:
+        print("coaps needs --psk IDENTITY:HEXKEY or --cert CERT.der,KEY.der,SERVER_CA.der")
         return 2
     # A socket for plain CoAP and one per DTLS session: the client secures
     # each coaps server (Security mode 0) on its own (lwm2m.link.peers).

@@ -17,15 +17,17 @@ from secure_harness import KEY, key_forms  # noqa: E402
 from test_client_micropython import MICROPYTHON, MPY, _have  # noqa: E402
 
 from host_sim.server import LwM2MServer  # noqa: E402
+from host_sim.server.bootstrap import Bootstrap, script_for  # noqa: E402
 
 IDENTITY = "mp-psk"
 
 
-def start(port, ep, key=KEY, lifetime=60):
+def start(port, ep, key=KEY, lifetime=60, extra=None):
+    """extra: other arguments instead of --psk."""
     env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
     return subprocess.Popen(
-        [MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main", "coaps://127.0.0.1:%d" % port, ep, str(lifetime),
-         "--psk", "%s:%s" % (IDENTITY, key.hex())],
+        [MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main", "coaps://127.0.0.1:%d" % port, ep, str(lifetime)]
+        + (extra or ["--psk", "%s:%s" % (IDENTITY, key.hex())]),
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
@@ -89,5 +91,63 @@ def test_micropython_wrong_key_reported_retried_no_crash_no_key():
             assert "handshake refused" in out and "Traceback" not in out
             secret_free(out, b"\x01" * 16)
             secret_free(out)
+
+    run(go(), timeout=60)
+
+
+@pytest.mark.skipif(_have() is not None, reason=str(_have()))
+def test_int_1_micropython_bootstrap_over_coaps_psk_then_register_over_coaps():
+    async def go():
+        bs = Bootstrap({})
+        async with LwM2MServer(port=0, psk={IDENTITY: KEY}, dtls_port=0, bootstrap=bs) as server:
+            uri = "coaps://127.0.0.1:%d" % server.dtls_port
+            bs.scripts["mp-int1"] = script_for(uri, identity=IDENTITY, key=KEY)
+            proc = start(server.dtls_port, "mp-int1", extra=["--psk", "%s:%s" % (IDENTITY, KEY.hex()), "--bootstrap"])
+            try:
+                ev = await server.events.next("bootstrap-finished", "mp-int1", 20.0)
+                assert ev.ok, ev.results
+                reg = (await server.events.next("registered", "mp-int1", 20.0)).registration
+                assert reg.identity == IDENTITY
+                r = await server.read("mp-int1", "/3/0/0", "text", timeout=TIMEOUT)
+                assert r.code == 0x45
+            finally:
+                out = finish(proc)
+            assert "# bootstrap finished" in out and "Traceback" not in out
+            secret_free(out)
+
+    run(go(), timeout=60)
+
+
+@pytest.mark.skipif(_have() is not None, reason=str(_have()))
+def test_int_2_micropython_bootstrap_with_certificates_then_register(tmp_path):
+    from certs import make
+
+    c = make()
+    files = []
+    for name in ("client", "client_key", "ca"):
+        path = tmp_path / (name + ".der")
+        path.write_bytes(c[name])
+        files.append(str(path))
+
+    async def go():
+        bs = Bootstrap({})
+        async with LwM2MServer(port=0, psk={}, dtls_port=0, bootstrap=bs,
+                               certs=([c["server"], c["ca"]], c["server_key"], c["ca"])) as server:
+            uri = "coaps://127.0.0.1:%d" % server.dtls_port
+            bs.scripts["mp-int2"] = [("delete", "/"),
+                                     ("write", "/0/1", {0: uri, 1: False, 2: 2, 3: c["client"], 4: c["ca"],
+                                                        5: c["client_key"], 10: 101}),
+                                     ("write", "/1/0", {0: 101, 1: 300, 6: False, 7: "U"})]
+            proc = start(server.dtls_port, "mp-int2", extra=["--cert", ",".join(files), "--bootstrap"])
+            try:
+                ev = await server.events.next("bootstrap-finished", "mp-int2", 20.0)
+                assert ev.ok, ev.results
+                await server.events.next("registered", "mp-int2", 20.0)
+                r = await server.read("mp-int2", "/3/0/0", "text", timeout=TIMEOUT)
+                assert r.code == 0x45
+            finally:
+                out = finish(proc)
+            assert "# bootstrap finished" in out and "Traceback" not in out
+            assert c["client_key"].hex() not in out
 
     run(go(), timeout=60)
