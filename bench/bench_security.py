@@ -240,9 +240,9 @@ def main():
             r["notify_payload"], "-" if rec is None else "%s (%d)" % (fmt_bytes(rec), rec[4])))
     lines += ["", "The negotiated suite: CPython (python-mbedtls 2.28) TLS-PSK-WITH-AES-128-CCM-8 "
               "(29 bytes per record); MicroPython's `tls` has no CCM and negotiates "
-              "TLS-PSK-WITH-AES-128-GCM-SHA256 (37 bytes); with certificates ECDHE-ECDSA with the same
-AEADs (the handshake carries a CA-signed client and server certificate, server chain of two).
-The lost-session row (CPython only, it needs the "
+              "TLS-PSK-WITH-AES-128-GCM-SHA256 (37 bytes); with certificates ECDHE-ECDSA with the same "
+              "AEADs (the handshake carries a CA-signed client certificate and a server chain of two). "
+              "The lost-session rows (CPython only, they need the "
               "client to start an Update): the server forgot the session; the Update's CON goes unanswered "
               "4 times (`max_unanswered`), its last retransmission handshakes first and gets through "
               "(CoAP ack_timeout 500 ms here)."]
