@@ -98,11 +98,13 @@ LORA_WAIT_S = 7200  # a request may wait for several duty-cycle windows
 class LoraSession:
     """The firmware over a simulated LoRaWAN modem (EU868, one 1 % sub-band)
     -> Class A network server -> application server (one UDP address per
-    DevEUI) -> the embedded LwM2M server: register (Block1), read,
+    DevEUI) -> the embedded LwM2M server (binding U, or N: a b=N query is 4 B
+    more in every Register block, too much for 51 B frames at DR0-2): register (Block1), read,
     write-attributes pmin = pmax, observe, one notification, de-register.
     ns.frames is every frame on the air."""
 
-    def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False):
+    def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False,
+                 binding="U"):
         self.kind = kind
         self.register_only = register_only
         self.pmax = pmax
@@ -117,7 +119,7 @@ class LoraSession:
         self.app = ApplicationServer(self.net, self.ns, port.address)
         self.modem = LORAWAN[kind](self.clock, self.ns, DEV_EUI)
         cfg = {"board": "sim", "endpoint": ep, "server": "lorawan://%d" % FPORT, "lifetime": 86400,
-               "binding": "U", "queue_mode": True, "modem": {"type": kind, "dr": dr}}
+               "binding": binding, "queue_mode": True, "modem": {"type": kind, "dr": dr}}
         self.client, self.model = build(cfg, SimBoard(self.modem), self.clock, setup=temperature)
         self.server = SimServer(port, type_of=self.model.type_of, timeout=LORA_WAIT_S)
         self.device = Device(self.loop, self.client)

@@ -43,3 +43,11 @@ def test_larger_data_rate_needs_no_block1_for_register():
     ups = [describe(d) for d, _, _ in s.modem.sent]
     assert [u for u in ups if "/rd?" in u and "B1:" not in u]
     assert max(f["size"] for f in s.ns.frames) <= 242
+
+
+def test_binding_n_with_queue_mode_at_dr3():
+    s = LoraSession("rn2483", dr=3, binding="N").run()
+    reg = s.results["registered"]
+    assert reg.binding == "N" and reg.queue
+    assert str(s.results["notification"]["result"]).endswith("=23.0>")
+    assert max(f["size"] for f in s.ns.frames) <= 115
