@@ -28,7 +28,7 @@ TEMP = "/3303/0/5700"
 CELLULAR = {
     "bg96-push": ({"type": "bg96", "push": True}, Bg96Sim, {}),
     "bg96-buffer": ({"type": "bg96", "push": False}, Bg96Sim, {}),
-    "bg95-rai": ({"type": "bg95", "rai": True, "rat": "m"}, Bg96Sim, {"bg95": True}),
+    "bg95-rai": ({"type": "bg95", "rai": True, "rat": "nb"}, Bg96Sim, {"bg95": True}),
     "sim7080": ({"type": "sim7080"}, Sim7080Sim, {}),
     "sara_r4": ({"type": "sara_r4"}, SaraR4Sim, {}),
 }

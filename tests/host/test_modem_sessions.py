@@ -24,8 +24,14 @@ def test_full_lwm2m_session_over_each_modem_simulator(kind):
     assert [line for line in s.trace.text().splitlines() if "AGAIN" in line] == []
 
 
-def test_bg95_marks_only_the_last_datagram_with_release_assistance():
+def test_bg95_release_assistance_follows_the_coap_message_type():
+    # modems.md: RAI 0 none, 1 no further data, 2 one reply expected
     s = Session("bg95-rai").run()
     assert any("AT+QISENDEX" in c for c in s.modem.log)
-    assert {rai for _, _, rai in s.modem.sent} <= {0, 1}
+    by_type = {}
+    for data, _, rai in s.modem.sent:
+        by_type.setdefault(describe(data).split(" ")[0], set()).add(rai)
+    assert by_type["CON"] == {2}  # Register, Update, De-register: a reply is expected
+    assert by_type["NON"] == {1}  # the notification: nothing follows
+    assert by_type["ACK"] == {0}  # answers to the server: it may have more to ask
 

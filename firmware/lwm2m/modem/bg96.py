@@ -10,10 +10,22 @@ _URCS = (b"+QIURC:", b"+QIOPEN:", b"RDY", b"APP RDY", b"PSM POWER DOWN", b"+CERE
 _RATS = {"m": 0, "nb": 1, "both": 2}
 
 
+def _rai(data, last):
+    """Release assistance for one datagram, read from its CoAP header: a CON
+    expects one reply (2), a NON (a notification) is the last of its exchange
+    (1); an ACK or empty message says nothing (0): in queue mode the server may
+    still have requests for the device while it is awake."""
+    if last:
+        return 1
+    t = (data[0] >> 4) & 3 if data else 3
+    return 2 if t == 0 else 1 if t == 1 else 0
+
+
 class Bg96(Cellular):
     """push: direct-push receive (data inside the URC) instead of buffer mode (+QIRD).
-    rai: BG95 release assistance: the last datagram of an exchange is marked so
-    the network can release the radio connection at once (NB-IoT).
+    rai: BG95 release assistance (NB-IoT): each datagram tells the network
+    whether a reply is expected (2: a CON), none (1: a NON, or send(last=True))
+    or nothing is known (0), so it can release the radio connection early.
     psm: (T3412, T3324) bit strings to request PSM with, or None.
     wake: the board's PWRKEY pulse, called to bring the modem out of PSM.
     Timeouts in ms as in Quectel's manual: PDN 150 s, open 150 s, send 50 s, other 5 s."""
@@ -78,7 +90,7 @@ class Bg96(Cellular):
             try:
                 if self.rai:
                     hexdata = "".join("%02x" % b for b in data)
-                    self.at.cmd('AT+QISENDEX=%d,"%s",%d' % (_CID, hexdata, 1 if last else 0), self.t_send)
+                    self.at.cmd('AT+QISENDEX=%d,"%s",%d' % (_CID, hexdata, _rai(data, last)), self.t_send)
                 else:
                     self.at.cmd("AT+QISEND=%d,%d" % (_CID, len(data)), self.t_send, prompt=b"> ", data=bytes(data))
                 return
