@@ -36,6 +36,7 @@ def test_full_lwm2m_session_over_lorawan_dr0_fits_51_byte_frames(kind):
     # airtime and the 1 % duty cycle, as reported
     assert s.ns.stats[DEV_EUI]["airtime_ms"] > 10000
     assert s.modem.held_ms > 0 and s.modem.band.closed_ms > 99 * 10000
+    assert s.modem.flushes >= 1  # the Read waited behind the 2.01: an empty uplink fetched it
 
 
 def test_larger_data_rate_needs_no_block1_for_register():
