@@ -53,8 +53,10 @@ def make_link(cfg, port, clock):
         from lwm2m.modem.lorawan import Rak3172, Rn2483  # chosen by board.json
 
         keys = (m["dev_eui"], m["app_eui"], m["app_key"]) if "app_key" in m else None
-        cls = Rak3172 if kind == "rak3172" else Rn2483
-        return cls(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys)
+        if kind == "rak3172":
+            return Rak3172(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys,
+                           band=m.get("band", 4))
+        return Rn2483(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys)
     raise ValueError("board.json: unknown modem type %r" % kind)
 
 
