@@ -42,7 +42,7 @@ class Session:
     """One device (endpoint name = the modem's name) on one modem simulator.
     queue: register with Q. results: what the server saw, by step."""
 
-    def __init__(self, kind, seed=1, queue=False, echo=None, delay_ms=300, register_only=False):
+    def __init__(self, kind, seed=1, queue=False, echo=None, delay_ms=300, register_only=False, psm=None):
         self.kind = kind
         self.register_only = register_only
         self.sim = Simulator()
@@ -56,7 +56,7 @@ class Session:
         self.radio = ModemRadio(self.net, "device", self.modem)
         port = self.net.node("server").port(5683)
         cfg = {"board": "sim", "endpoint": self.ep, "server": "coap://%s:%d" % port.address,
-               "lifetime": 3600, "binding": "U", "queue_mode": queue, "modem": dict(section, apn="iot")}
+               "lifetime": 3600, "binding": "U", "queue_mode": queue, "modem": dict(section, apn="iot", psm=psm)}
         self.client, self.model = build(cfg, SimBoard(self.modem), self.clock, setup=temperature)
         self.server = SimServer(port, type_of=self.model.type_of, timeout=WAIT_S)
         self.device = Device(self.loop, self.client)
@@ -87,6 +87,33 @@ class Session:
         finally:
             self.loop.close()
         return self
+
+
+class PsmSession(Session):
+    """Queue mode over a cellular modem in PSM: after the first read the modem
+    sleeps; the server's next read waits in its outbox until the device
+    speaks again (an Update), which wakes the modem by PWRKEY and brings it up."""
+
+    def __init__(self, kind="bg96-push", **kw):
+        Session.__init__(self, kind, queue=True, psm=("00111000", "00000001"), **kw)
+
+    async def script(self):
+        server, ep, r = self.server, self.ep, self.results
+        await server.start()
+        r["registered"] = (await server.events.next("registered", ep, WAIT_S)).data["registration"]
+        r["read"] = await server.read(ep, TEMP, accept="text")
+        self.device.do(self.modem.enter_psm)
+        await asyncio.sleep(300)  # longer than the server believes a queue-mode device listens
+        r["asleep"] = not self.modem.powered
+        later = asyncio.ensure_future(server.read(ep, TEMP, accept="text"))
+        await asyncio.sleep(200)  # (the read's own timeout is WAIT_S)
+        r["queued"] = not later.done()
+        self.device.do(lambda: self.model.set((3303, 0, 5700), 24.5))
+        self.device.do(self.client.connections[0].reg.trigger_update)
+        r["updated"] = (await server.events.next("updated", ep, WAIT_S)).data
+        r["read_after_wake"] = await later
+        await server.stop()
+        return r
 
 
 LORAWAN = {"rak3172": Rak3172Sim, "rn2483": Rn2483Sim}

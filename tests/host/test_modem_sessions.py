@@ -35,3 +35,16 @@ def test_bg95_release_assistance_follows_the_coap_message_type():
     assert by_type["NON"] == {1}  # the notification: nothing follows
     assert by_type["ACK"] == {0}  # answers to the server: it may have more to ask
 
+
+
+def test_queue_mode_over_psm_server_request_waits_for_the_device_to_wake():
+    from host_sim.sessions import PsmSession
+
+    s = PsmSession("bg96-push").run()
+    r = s.results
+    assert r["registered"].queue and r["asleep"] and r["queued"]
+    assert str(r["read_after_wake"]).endswith("=24.5>")
+    # woken by PWRKEY for the Update: the driver brought the modem up a second time
+    assert s.modem.log.count("ATE0") == 2 and 'AT+CPSMS=1,,,"00111000","00000001"' in s.modem.log
+    # the server's read went out only after the Update: nothing reached the sleeping modem
+    assert s.radio.dropped == 0
