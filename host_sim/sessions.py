@@ -131,7 +131,7 @@ class LoraSession:
     ns.frames is every frame on the air."""
 
     def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False,
-                 binding="U"):
+                 binding="U", loss=0.0):
         self.kind = kind
         self.register_only = register_only
         self.pmax = pmax
@@ -142,7 +142,7 @@ class LoraSession:
         self.clock = DeviceClock(self.loop)
         self.ep = ep
         port = self.net.node("server").port(5683)
-        self.ns = NetworkServer(clock=self.clock)
+        self.ns = NetworkServer(clock=self.clock, loss=loss, seed=seed)
         self.app = ApplicationServer(self.net, self.ns, port.address)
         self.modem = LORAWAN[kind](self.clock, self.ns, DEV_EUI)
         cfg = {"board": "sim", "endpoint": ep, "server": "lorawan://%d" % FPORT, "lifetime": 86400,

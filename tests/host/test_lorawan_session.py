@@ -52,3 +52,12 @@ def test_binding_n_with_queue_mode_at_dr3():
     assert reg.binding == "N" and reg.queue
     assert str(s.results["notification"]["result"]).endswith("=23.0>")
     assert max(f["size"] for f in s.ns.frames) <= 115
+
+
+def test_register_completes_through_frame_loss_both_ways():
+    # 20 % of frames lost on the air each way: lost blocks and lost 2.31s are
+    # retransmitted by the client (CON) once the duty cycle lets it
+    for seed in (2, 3, 4):
+        s = LoraSession("rak3172", dr=0, seed=seed, loss=0.2, register_only=True).run()
+        assert s.results["registered"].ep == "l1"
+        assert s.ns.stats[DEV_EUI]["lost"] > 0 and max(f["size"] for f in s.ns.frames) <= 51
