@@ -131,10 +131,11 @@ class LoraSession:
     ns.frames is every frame on the air."""
 
     def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False,
-                 binding="U", loss=0.0):
+                 binding="U", loss=0.0, accept="text"):
         self.kind = kind
         self.register_only = register_only
         self.pmax = pmax
+        self.accept = accept  # the format the server asks for in its read and observe
         self.sim = Simulator()
         self.trace = Trace(self.sim.clock, echo=echo)
         self.net = Network(self.sim, seed=seed, trace=self.trace, delay_ms=20)
@@ -159,9 +160,9 @@ class LoraSession:
         r["t_registered"] = self.sim.now_ms
         if self.register_only:
             return r
-        r["read"] = await server.read(ep, TEMP, accept="text")
+        r["read"] = await server.read(ep, TEMP, accept=self.accept)
         await server.write_attributes(ep, TEMP, {"pmin": self.pmax, "pmax": self.pmax})
-        obs = await server.observe(ep, TEMP, accept="text")
+        obs = await server.observe(ep, TEMP, accept=self.accept)
         r["observed"] = obs.result
         r["t_observed"] = self.sim.now_ms
         self.device.do(lambda: self.model.set((3303, 0, 5700), 23.0))
