@@ -61,3 +61,15 @@ def test_register_completes_through_frame_loss_both_ways():
         s = LoraSession("rak3172", dr=0, seed=seed, loss=0.2, register_only=True).run()
         assert s.results["registered"].ep == "l1"
         assert s.ns.stats[DEV_EUI]["lost"] > 0 and max(f["size"] for f in s.ns.frames) <= 51
+
+
+def test_make_sim_lorawan_scenario_prints_every_frame_and_repeats():
+    from host_sim.scenarios import lorawan_demo
+
+    runs = []
+    for _ in range(2):
+        lines = []
+        lorawan_demo.main(echo=lines.append, seed=1)
+        runs.append([line for line in lines if " up " in line or " down " in line])
+    assert runs[0] == runs[1] and len(runs[0]) > 10
+    assert any("(empty uplink: FPending)" in line for line in runs[0])
