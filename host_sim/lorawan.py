@@ -193,7 +193,7 @@ class class_a_timers:
     and give up long before. Process-wide while in the block (aiocoap reads
     TransportTuning's class attributes), restored after."""
 
-    def __init__(self, ack_timeout_s=600.0, max_retransmit=2):
+    def __init__(self, ack_timeout_s=600.0, max_retransmit=4):
         self.values = {"ACK_TIMEOUT": float(ack_timeout_s), "MAX_RETRANSMIT": max_retransmit}
         self.saved = {}
 

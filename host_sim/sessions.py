@@ -131,7 +131,7 @@ class LoraSession:
     ns.frames is every frame on the air."""
 
     def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False,
-                 binding="U", loss=0.0, accept="text"):
+                 binding="U", loss=0.0, accept="text", heartbeat=None):
         self.kind = kind
         self.register_only = register_only
         self.pmax = pmax
@@ -147,7 +147,7 @@ class LoraSession:
         self.app = ApplicationServer(self.net, self.ns, port.address)
         self.modem = LORAWAN[kind](self.clock, self.ns, DEV_EUI)
         cfg = {"board": "sim", "endpoint": ep, "server": "lorawan://%d" % FPORT, "lifetime": 86400,
-               "binding": binding, "queue_mode": True, "modem": {"type": kind, "dr": dr}}
+               "binding": binding, "queue_mode": True, "modem": {"type": kind, "dr": dr}, "heartbeat": heartbeat}
         self.client, self.model = build(cfg, SimBoard(self.modem), self.clock, setup=temperature)
         self.server = SimServer(port, type_of=self.model.type_of, timeout=LORA_WAIT_S)
         self.device = Device(self.loop, self.client)

@@ -80,6 +80,8 @@ def build(cfg, port, clock=None, setup=None, trace=None):
         config["resolve"] = lambda uri: peer
     if getattr(link, "mtu", 1152) < 128:  # LoRaWAN: every Block1 frame repeats the Register query
         config["compact"] = True
+    if cfg.get("heartbeat"):  # seconds of silence before a CoAP ping (LoRaWAN Class A: a receive window)
+        config["heartbeat"] = cfg["heartbeat"]
     client = Client(model, stats.wrap(link), clock, config, trace=trace)
     dev.schedule = client.defer
     fota = cfg.get("fota")

@@ -73,3 +73,13 @@ def test_make_sim_lorawan_scenario_prints_every_frame_and_repeats():
         runs.append([line for line in lines if " up " in line or " down " in line])
     assert runs[0] == runs[1] and len(runs[0]) > 10
     assert any("(empty uplink: FPending)" in line for line in runs[0])
+
+
+def test_full_session_through_frame_loss_with_a_heartbeat():
+    # 15 % of frames lost each way. A lost request or answer leaves the server's
+    # retransmission in the network server until the device's next uplink; a
+    # CoAP ping after 600 s of silence is that uplink (seed 2 fails without it).
+    for seed in (2, 7):
+        s = LoraSession("rak3172", dr=0, seed=seed, loss=0.15, heartbeat=600).run()
+        assert str(s.results["notification"]["result"]).endswith("=23.0>")
+        assert s.ns.stats[DEV_EUI]["lost"] >= 5 and max(f["size"] for f in s.ns.frames) <= 51
