@@ -11,20 +11,18 @@ _RATS = {"m": 0, "nb": 1, "both": 2}
 
 
 def _rai(data, last):
-    """Release assistance for one datagram, read from its CoAP header: a CON
-    expects one reply (2), a NON (a notification) is the last of its exchange
-    (1); an ACK or empty message says nothing (0): in queue mode the server may
-    still have requests for the device while it is awake."""
+    """Release assistance for one datagram: 1 (no further data) when the
+    caller says it is the last (lwm2m.link.release), 2 (one reply expected)
+    for a CON, read from its CoAP header; else 0 (nothing known)."""
     if last:
         return 1
-    t = (data[0] >> 4) & 3 if data else 3
-    return 2 if t == 0 else 1 if t == 1 else 0
+    return 2 if data and (data[0] >> 4) & 3 == 0 else 0
 
 
 class Bg96(Cellular):
     """push: direct-push receive (data inside the URC) instead of buffer mode (+QIRD).
     rai: BG95 release assistance (NB-IoT): each datagram tells the network
-    whether a reply is expected (2: a CON), none (1: a NON, or send(last=True))
+    whether a reply is expected (2: a CON), nothing more (1: send(last=True))
     or nothing is known (0), so it can release the radio connection early.
     psm: (T3412, T3324) bit strings to request PSM with, or None.
     wake: the board's PWRKEY pulse, called to bring the modem out of PSM.
