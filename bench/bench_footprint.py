@@ -157,7 +157,8 @@ def per_import(tree, image):
             rows.append([parts[1], int(parts[2]), parts[3] if len(parts) > 3 else ""])
         elif line.startswith("qstr pool:"):
             f = dict(kv.split("=") for kv in line.split(":")[1].replace(",", "").split())
-            qstrs.append((int(f["n_qstr"]), int(f["n_total_bytes"])))
+            # string data of a qstr loaded from ROMFS stays in the image: not heap
+            qstrs.append((int(f["n_qstr"]), int(f["n_total_bytes"]) - int(f["n_str_data_bytes"])))
     for i, row in enumerate(rows):
         before = qstrs[i - 1] if i else (0, 0)
         row += [qstrs[i][0] - before[0], qstrs[i][1] - before[1]]
@@ -282,9 +283,10 @@ def write(r, per_module, per_module_o3):
         "Each module imported after the ones it imports, so a row is that module's own cost",
         "(a package's row includes the submodules its __init__ imports, listed). qstrs: names",
         "the module added to the interned-string pools. def+class: functions and classes in",
-        "its source. qstr B: growth of the pools' bytes (micropython.qstr_info() n_total_bytes);",
-        "pools grow in chunks, so a row that opens a new pool carries its size.",
-        "After all of them: %d qstrs, %d bytes in qstr pools." % (nq, qbytes),
+        "its source. qstr B: growth of the pools on the heap (micropython.qstr_info() n_total_bytes",
+        "less n_str_data_bytes: from ROMFS a qstr's text stays in the image, only its hash, length",
+        "and pointer take heap); pools grow in chunks, so a row that opens a new pool carries its size.",
+        "After all of them: %d qstrs, %d bytes of qstr pools on the heap." % (nq, qbytes),
         "",
         "| module | heap B | qstrs | qstr B | def+class | also loaded |",
         "|---|---|---|---|---|---|",

@@ -18,7 +18,6 @@
 from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
                          NOT_ACCEPTABLE, INTERNAL, UNSUPPORTED_FORMAT)
 from lwm2m.client import acl as ACL
-from lwm2m.client import execargs
 from lwm2m.codec import linkformat
 from lwm2m.model.table import MULTIPLE
 
@@ -146,7 +145,10 @@ class Dispatcher:
             if n == 3:
                 self._check(server, ACL.EXECUTE, path)
                 args = bytes(req.payload or b"")
-                execargs.parse(args)  # malformed arguments: 4.00 before any effect
+                if args:  # malformed arguments: 4.00 before any effect
+                    from lwm2m.client import execargs  # loaded only when arguments come
+
+                    execargs.parse(args)
                 self.model.execute(path, args)
                 return Reply(CHANGED)
             raise CoapError(METHOD_NOT_ALLOWED, "execute on a resource instance")
