@@ -237,6 +237,7 @@ class JavaProcess:
         self._final = self.output()
         self._log.close()
         os.unlink(self.log_path)
+        shutil.rmtree(self.workdir, ignore_errors=True)
         self.proc = None
 
     def __enter__(self):
@@ -599,6 +600,20 @@ class OpsRest(_Http):
         if timeout:
             q.append(("timeout", str(int(timeout))))
         return self.ok(method, "/api/clients/%s%s" % (endpoint, suffix), q, timeout=(timeout or 5) + 10)
+
+    def read(self, endpoint, path, fmt=None, timeout=None):
+        """Read; unlike the demo's, the answer carries resource instance values."""
+        return self._device("GET", endpoint, _path(path), [("format", fmt)] if fmt else [], timeout)
+
+    def write(self, endpoint, path, value, fmt=None, timeout=None):
+        """Write (replace) one resource or resource instance: value bool, int, float or str."""
+        q = [("value", _query_value(value))] + ([("format", fmt)] if fmt else [])
+        return self._device("PUT", endpoint, _path(path), q, timeout)
+
+    def write_attributes(self, endpoint, path, timeout=None, **attrs):
+        """write_attributes(ep, "/3/0/13", pmin=1, pmax=2)."""
+        q = [(k, str(v)) for k, v in sorted(attrs.items())]
+        return self._device("PUT", endpoint, _path(path) + "/attributes", q, timeout)
 
     def read_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
         return self._device("GET", endpoint, "/composite",

@@ -49,12 +49,25 @@ class DutyCycle:
 
 class NetworkServer:
     """Class A: at most one downlink per uplink, sent in RX1 after it; the LwM2M
-    server's datagrams wait in a queue per device until then."""
+    server's datagrams wait in a queue per device until then. A downlink sent
+    while more wait has FPending set (pending()).
 
-    def __init__(self, forward=None):
+    frames: every frame as it crossed the air, a dict with t_ms (the clock's
+    ticks, if a clock was given), dev, dir ("up"/"down"), fport (None: an empty
+    uplink), size (application payload bytes), dr, airtime_ms."""
+
+    def __init__(self, forward=None, clock=None):
         self.forward = forward  # forward(dev_eui, fport, data): uplink payload to the application side
+        self.clock = clock
         self.queues = {}  # dev_eui -> [(fport, data)]
         self.stats = {}  # dev_eui -> counters
+        self.frames = []
+        self._dr = {}  # dev_eui -> data rate of its last uplink (RX1 uses the same)
+
+    def _record(self, dev, direction, fport, data, dr):
+        t = self.clock.ticks_ms() if self.clock is not None else None
+        self.frames.append({"t_ms": t, "dev": dev, "dir": direction, "fport": fport, "size": len(data), "dr": dr,
+                            "airtime_ms": airtime_ms(len(data), EU868_SF.get(dr, 7))})
 
     def _stats(self, dev):
         if dev not in self.stats:
@@ -63,6 +76,10 @@ class NetworkServer:
         return self.stats[dev]
 
     def uplink(self, dev, fport, data, dr):
+        """A frame from the device; fport None: an empty frame (no FPort), which
+        only opens the receive windows."""
+        self._dr[dev] = dr
+        self._record(dev, "up", fport, data, dr)
         st = self._stats(dev)
         st["uplinks"] += 1
         st["uplink_bytes"] += len(data)
@@ -71,7 +88,7 @@ class NetworkServer:
         if len(data) > EU868_MAX_PAYLOAD[dr]:
             st["oversize"] += 1  # a real network drops it
             return
-        if self.forward:
+        if self.forward and fport is not None:
             self.forward(dev, fport, data)
 
     def queue_downlink(self, dev, fport, data):
@@ -85,4 +102,94 @@ class NetworkServer:
         fport, data = q.pop(0)
         st["downlinks"] += 1
         st["downlink_bytes"] += len(data)
+        self._record(dev, "down", fport, data, self._dr.get(dev, 0))
         return fport, data
+
+    def pending(self, dev):
+        """FPending: more downlinks wait for this device."""
+        return bool(self.queues.get(dev))
+
+
+class ApplicationServer:
+    """Between the network server and the LwM2M server: each device (DevEUI)
+    gets its own UDP port on `node`, so the LwM2M server sees one stable source
+    address per device, and what the LwM2M server sends to that address is
+    queued as a downlink for the device's next receive window. A datagram
+    byte-identical to one already queued for the device (a CoAP retransmission
+    while the device is silent) is not queued twice."""
+
+    def __init__(self, net, ns, server_addr, node="appserver"):
+        self.net = net
+        self.ns = ns
+        self.server_addr = tuple(server_addr)
+        self.node = node
+        self.ports = {}  # dev_eui -> Port
+        self.devices = {}  # (host, port) -> dev_eui
+        self.fports = {}  # dev_eui -> FPort of its last uplink
+        self.duplicates = 0
+        ns.forward = self.uplink
+
+    def port_of(self, dev):
+        port = self.ports.get(dev)
+        if port is None:
+            port = self.net.node(self.node).port()
+            self.ports[dev] = port
+            self.devices[port.address] = dev
+            port.attach(_Downlinks(self, dev))
+        return port
+
+    def uplink(self, dev, fport, data):
+        self.fports[dev] = fport
+        self.port_of(dev).send(data, self.server_addr)
+
+    def downlink(self, dev, data):
+        fport = self.fports.get(dev, 1)
+        if (fport, data) in self.ns.queues.get(dev, ()):
+            self.duplicates += 1
+            return
+        self.ns.queue_downlink(dev, fport, data)
+
+
+class _Downlinks:
+    """The simulator actor on a device's port: datagrams become queued downlinks."""
+
+    def __init__(self, app, dev):
+        self.app = app
+        self.dev = dev
+
+    def receive(self, data, peer):
+        self.app.downlink(self.dev, bytes(data))
+
+    def tick(self):
+        pass
+
+    def next_timeout_ms(self):
+        return None
+
+
+class class_a_timers:
+    """`with class_a_timers(ack_timeout_s):` the aiocoap LwM2M server's CoAP
+    timers for devices behind LoRaWAN Class A: a request waits in the network
+    server until the device's next uplink, and the answer waits for the duty
+    cycle (minutes at SF12), so the default 2 s ACK_TIMEOUT would retransmit
+    and give up long before. Process-wide while in the block (aiocoap reads
+    TransportTuning's class attributes), restored after."""
+
+    def __init__(self, ack_timeout_s=600.0, max_retransmit=2):
+        self.values = {"ACK_TIMEOUT": float(ack_timeout_s), "MAX_RETRANSMIT": max_retransmit}
+        self.saved = {}
+
+    def __enter__(self):
+        from aiocoap.numbers.constants import TransportTuning
+
+        for name, value in self.values.items():
+            self.saved[name] = TransportTuning.__dict__.get(name)
+            setattr(TransportTuning, name, value)
+        return self
+
+    def __exit__(self, *exc):
+        from aiocoap.numbers.constants import TransportTuning
+
+        for name, value in self.saved.items():
+            setattr(TransportTuning, name, value)
+        return False

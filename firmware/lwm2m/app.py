@@ -76,6 +76,8 @@ def build(cfg, port, clock=None, setup=None, trace=None):
     config = {"ep": cfg.get("endpoint") or "%s-%s" % (cfg.get("board", "dev"), port.unique_id())}
     if peer is not None:  # a modem link has one fixed peer: no socket address to resolve
         config["resolve"] = lambda uri: peer
+    if getattr(link, "mtu", 1152) < 128:  # LoRaWAN: every Block1 frame repeats the Register query
+        config["compact"] = True
     client = Client(model, stats.wrap(link), clock, config, trace=trace)
     dev.schedule = client.defer
     fota = cfg.get("fota")
@@ -93,6 +95,17 @@ def run(cfg, port, setup=None, every_minute=None, trace=None):
     """Register and serve until the board resets. Never returns."""
     clock = SystemClock()
     client, model = build(cfg, port, clock, setup, trace)
+    if cfg.get("queue_mode"):
+        # queue mode: sleep between wakes, resume from the store after a deep sleep
+        from lwm2m.client.queue import Queue  # chosen by board.json
+        from lwm2m.client import persist
+        from lwm2m.store import Store
+
+        q, store = Queue(client, cfg.get("queue")), Store(cfg.get("state", "lwm2m.state"))
+        if every_minute:
+            q.every("minute", 60, lambda now: every_minute(model), slack=60)
+        persist.restore(client, store.load(), q)
+        q.run(port, store, lambda: persist.snapshot(client, q))
     client.start()
     last = clock.time()
     while True:

@@ -6,6 +6,7 @@ import re
 from host_sim.lorawan import EU868_MAX_PAYLOAD, EU868_SF, JOIN_ACCEPT_DELAY_MS, RX1_DELAY_MS, RX2_DELAY_MS
 from host_sim.lorawan import DutyCycle, airtime_ms
 from host_sim.modems.base import SimModem
+from lwm2m.compat import ticks_diff
 
 
 class LoraSim(SimModem):
@@ -20,6 +21,9 @@ class LoraSim(SimModem):
         self.band = DutyCycle(clock, duty)
         self.join_ms, self.rx1_ms, self.rx2_ms = join_ms, rx1_ms, rx2_ms
         self.last_fport = 1
+        self.held_since = None  # ticks when the duty cycle first held the host's frame back
+        self.held_ms = 0  # total time host frames waited for the duty cycle
+        self.flushes = 0  # empty uplinks sent because of FPending
         self.reset(banner=False)
 
     def deliver(self, data, peer):
@@ -38,16 +42,23 @@ class LoraSim(SimModem):
         pass
 
     def frame(self, fport, data, done):
-        """Send one uplink if the band and the data rate allow; done(downlink or None) after RX2."""
+        """Send one uplink if the band and the data rate allow; done(downlink or None) after RX2.
+        fport None: an empty frame (no FPort, no payload) that only opens the receive windows."""
         if len(data) > EU868_MAX_PAYLOAD[self.dr]:
             return "too long"
         if self.tx_pending or not self.band.is_open():
+            if fport is not None and self.held_since is None:
+                self.held_since = self.clock.ticks_ms()
             return "busy"
+        if fport is not None and self.held_since is not None:
+            self.held_ms += ticks_diff(self.clock.ticks_ms(), self.held_since)
+            self.held_since = None
         t = airtime_ms(len(data), EU868_SF[self.dr])
         self.band.used(t)
         self.tx_pending = True
-        self.last_fport = fport
-        self.sent.append((data, ("lorawan", fport), 0))
+        if fport is not None:
+            self.last_fport = fport
+            self.sent.append((data, ("lorawan", fport), 0))
         self.ns.uplink(self.dev_eui, fport, data, self.dr)
 
         def rx1():
@@ -57,9 +68,37 @@ class LoraSim(SimModem):
         def finish(down):
             self.tx_pending = False
             done(down)
+            if self.ns.pending(self.dev_eui):
+                self._flush()
 
         self.later(int(t) + self.rx1_ms, rx1)
         return None
+
+    def _flush(self):
+        # FPending: more downlinks wait. Like LoRaMac-node's Class A
+        # application, the modem sends an empty uplink as soon as the duty
+        # cycle allows, to open another receive window (an assumption of this
+        # simulator: RUI3 and the RN2483 do not report FPending to the host).
+        if self.frame(None, b"", self._flushed) is not None:
+            wait = ticks_diff(self.band.free_at, self.clock.ticks_ms()) if self.band.free_at is not None else 0
+            self.later(max(wait, 10), self._flush)
+        else:
+            self.flushes += 1
+
+    def _flushed(self, down):
+        if down:
+            self.rx_event(down[0], down[1])
+
+    def _tx_done(self, down):
+        if down:
+            self.rx_event(down[0], down[1])
+        self.tx_event()
+
+    def rx_event(self, fport, data):
+        """The downlink as the host sees it."""
+
+    def tx_event(self):
+        """The end of an uplink the host asked for, as the host sees it."""
 
     def join(self, done):
         self.later(self.join_ms, lambda: (setattr(self, "joined", self.join_ok), done(self.join_ok)))
@@ -102,14 +141,11 @@ class Rak3172Sim(LoraSim):
         else:
             self.line("AT_COMMAND_NOT_FOUND", 5)
 
-    def _tx_done(self, down):
-        if down:
-            fport, data = down
-            self.line("+EVT:RX_1:-70:8:UNICAST:%d:%s" % (fport, data.hex().upper()), 0)
-        if self.confirmed:
-            self.line("+EVT:SEND_CONFIRMED_OK", 0)
-        else:
-            self.line("+EVT:TX_DONE", 0)
+    def rx_event(self, fport, data):
+        self.line("+EVT:RX_1:-70:8:UNICAST:%d:%s" % (fport, data.hex().upper()), 0)
+
+    def tx_event(self):
+        self.line("+EVT:SEND_CONFIRMED_OK" if self.confirmed else "+EVT:TX_DONE", 0)
 
 
 class Rn2483Sim(LoraSim):
@@ -148,8 +184,11 @@ class Rn2483Sim(LoraSim):
             self.line("invalid_param", 5)
 
     def _tx_done(self, down):
+        # one answer per mac tx: the downlink, or mac_tx_ok
         if down:
-            fport, data = down
-            self.line("mac_rx %d %s" % (fport, data.hex().upper()), 0)
+            self.rx_event(down[0], down[1])
         else:
             self.line("mac_tx_ok", 0)
+
+    def rx_event(self, fport, data):
+        self.line("mac_rx %d %s" % (fport, data.hex().upper()), 0)

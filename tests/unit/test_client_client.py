@@ -1,7 +1,7 @@
 # The Client end to end over an in-memory wire, the other end a real CoAP
 # Endpoint playing the LwM2M server (int-101..104, 301, 306, 307; storing).
 from client_support import device, FakeClock, FakeServer, wire, pump, req, GET, POST, PUT
-from lwm2m.coap.message import decode
+from lwm2m.coap.message import decode, Message
 from lwm2m.client.client import Client
 from lwm2m.client import registration as R
 
@@ -250,3 +250,38 @@ def test_after_a_nat_timeout_a_notification_goes_after_an_update():
     sent = [decode(d) for who, d in lc.wire[mark:] if who == "client"]
     assert sent[0].uri_path() == ["rd", "abc"]
     assert bytes(sent[1].payload) == b'[{"n":"/3/0/9","v":2}]'
+
+
+def test_registration_priority_order_and_failure_block():
+    from client_support import pump_all, wire as mkwire
+    from lwm2m.client.servers import provision, parse_uri
+
+    def world(block):
+        m = device()
+        m.remove((0, 0))
+        m.remove((1, 0))
+        provision(m, "coap://s1:5683", ssid=101)
+        provision(m, "coap://s2:5683", ssid=102)
+        m.set((1, 0, 13), 2)
+        m.set((1, 1, 13), 1)  # s2 first
+        m.set((1, 1, 15), block)
+        m.set((1, 1, 17), 1)  # one attempt per sequence, one sequence
+        m.set((1, 1, 20), 1)
+        clock = FakeClock()
+        lc, l1, l2, log = mkwire("s1", "s2")
+        s1, s2 = FakeServer(l1, clock), FakeServer(l2, clock)
+        c = Client(m, lc, clock, {"ep": "prio", "resolve": lambda uri: parse_uri(uri)[1]})
+        return m, c, s1, s2, lc, [(s1.ep, l1), (s2.ep, l2)]
+
+    m, c, s1, s2, lc, pairs = world(False)
+    c.start()
+    assert [x.ssid for x in c.connections] == [102, 101]
+    assert c.connections[1].reg.state == R.IDLE  # waits for the higher priority server
+    pump_all(c, lc, pairs)
+    assert s2.got and s1.got and [x.reg.state for x in c.connections] == [R.REGISTERED] * 2
+
+    m, c, s1, s2, lc, pairs = world(True)
+    s2.ep.handler = lambda msg, peer: Message(0x83)  # 4.03: s2 refuses
+    c.start()
+    pump_all(c, lc, pairs)
+    assert c.connections[0].reg.state == R.FAILED and s1.got == []  # blocked

@@ -11,6 +11,12 @@ def test_register_query_ep_lt_lwm2m_b_and_queue_flag():
     assert reglinks.register_query("d", 60, "UQ"[0], True) == ["ep=d", "lt=60", "lwm2m=1.1", "b=U", "Q"]
 
 
+def test_compact_register_query_leaves_out_parameters_at_their_default():
+    # 1.1.1 Transport 6.2.1: lt defaults to 86400, b to U; a LoRaWAN frame has no room for them
+    assert reglinks.register_query("l1", 86400, "U", True, compact=True) == ["ep=l1", "lwm2m=1.1", "Q"]
+    assert reglinks.register_query("l1", 3600, "N", False, compact=True) == ["ep=l1", "lt=3600", "lwm2m=1.1", "b=N"]
+
+
 def test_register_payload_ordered_by_id_versions_only_where_not_default():
     got = reglinks.object_links(OBJS, ct=112)
     assert got == (b'</>;rt="oma.lwm2m";ct=112,</1>;ver=1.1,</1/0>,</3/0>,</5>,'

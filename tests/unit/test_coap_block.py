@@ -251,3 +251,28 @@ def test_small_mtu_client_asks_for_small_blocks_up_front():
     assert cl.link.sent and decode(cl.link.sent[0][0]).block2() == (0, 0, 3)
     shuttle(cl, sv)
     assert bytes(ex.response.payload) == BODY and max(sizes) <= 300
+
+
+def test_register_block1_fits_lorawan_dr0_frames_of_51_bytes():
+    # EU868 DR0: 51 B per frame -> SZX 0 (16 B blocks), and no Size1 (optional, RFC 7959 4)
+    assert szx_for_mtu(51) == 0
+    ep, link, clock = endpoint(mtu=51)
+    m = Message(cm.POST)
+    m.set_uri_path("rd")
+    for q in ("ep=l1", "lwm2m=1.1", "Q"):
+        m.add_query(q)
+    m.add_option(cm.CONTENT_FORMAT, 40)
+    m.payload = b"</1>;ver=1.2,</1/0>,</3>;ver=1.2,</3/0>,</7/0>,</3303/0>"
+    ep.request(m, "S")
+    n = 0
+    while True:
+        sent = link.raw()
+        assert len(sent) == 1 and len(sent[0]) <= 51
+        d = decode(sent[0])
+        assert d.block1() == (n, (n + 1) * 16 < len(m.payload), 0) and d.size1() is None
+        if not d.block1()[1]:
+            break
+        ack = Message(cm.CONTINUE, cm.ACK, d.mid, d.token).set_block1(n, 1, 0)
+        ep.receive(ack.encode(), "S")
+        n += 1
+    assert n == 3

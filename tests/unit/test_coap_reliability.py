@@ -273,3 +273,31 @@ def test_client_ping_done_on_rst_and_times_out_without():
         ep.tick()
         clock.advance(40000)
     assert ex.error == "timeout"
+
+
+class _BlockingLink(FakeLink):
+    """A link whose send blocks (a modem attaching, a LoRaWAN duty-cycle wait)."""
+
+    def __init__(self, clock, block_ms):
+        FakeLink.__init__(self)
+        self.clock = clock
+        self.block_ms = block_ms
+
+    def send(self, data, peer):
+        self.clock.advance(self.block_ms)
+        FakeLink.send(self, data, peer)
+
+
+def test_con_timeout_counts_from_when_a_blocking_send_returned():
+    # RFC 7252 4.2: the timeout runs from the transmission; a 5 s blocking send
+    # must not make the engine retransmit the moment it returns.
+    clock = FakeClock()
+    link = _BlockingLink(clock, 5000)
+    ep = Endpoint(link, clock, None, Params(), lambda bits: 0)
+    ep.request(req(cm.GET, "x"), "S")
+    assert len(link.raw()) == 1
+    ep.tick()
+    assert link.raw() == [] and ep.next_timeout_ms() == 2000
+    clock.advance(2000)
+    ep.tick()  # the retransmission blocks 5 s too: the next one is 4 s after it left
+    assert len(link.raw()) == 1 and ep.next_timeout_ms() == 4000

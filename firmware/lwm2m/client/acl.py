@@ -5,6 +5,7 @@
 # instance_id 65535 guards Create on the object. With a single server the
 # client does not check ACLs at all (E.3): `allowed` is not even called.
 from lwm2m.error import CoapError, UNAUTHORIZED
+from lwm2m.client.servers import get
 
 READ = 1  # Read, Observe, Discover, Write-Attributes, Read/Observe-Composite
 WRITE = 2
@@ -37,3 +38,31 @@ def require(acos, op, oid, iid, ssid):
     """Raise 4.01 Unauthorized unless ssid may do op on (oid, iid)."""
     if not allowed(acos, op, oid, iid, ssid):
         raise CoapError(UNAUTHORIZED, "access denied")
+
+
+# -- the Access Control object (2) in the model -----------------------------
+def from_model(model):
+    """The model's Access Control instances as `rights` takes them."""
+    out = []
+    for iid in model.instances(2):
+        p = (2, iid)
+        out.append((get(model, p + (0,)), get(model, p + (1,)), dict(get(model, p + (2,), {})),
+                    get(model, p + (3,))))
+    return out
+
+
+def own(model, path, ssid):
+    """Server ssid created instance path: it owns it (E.3: a new Access
+    Control instance naming it as owner, with no ACL entries)."""
+    used = model.instances(2)
+    iid = 0
+    while iid in used:
+        iid += 1
+    model.add(2, iid, {0: path[0], 1: path[1], 3: ssid})
+
+
+def forget(model, path):
+    """Instance path was deleted: so is its Access Control instance."""
+    for iid in model.instances(2):
+        if get(model, (2, iid, 0)) == path[0] and get(model, (2, iid, 1)) == path[1]:
+            model.remove((2, iid))

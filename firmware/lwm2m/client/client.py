@@ -13,6 +13,7 @@ from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.client import servers as S
+from lwm2m.client import acl as ACL
 from lwm2m.client import reglinks, registration as R
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
@@ -43,6 +44,7 @@ class Connection:
         self.sec_iid = sec_iid
         self.srv_iid = srv_iid
         self.reg = reg
+        self.priority = None  # Registration Priority Order (/1/x/13)
         self.server = Server(ssid, attrs)
         self.store = store
 
@@ -60,7 +62,8 @@ class Client:
         margin (seconds an Update goes ahead of the lifetime, default 93);
         store_limit (notifications kept while offline, 32); resolve
         (uri -> peer address, default a socket address); params (CoAP
-        transmission settings, lwm2m.coap.params.Params)."""
+        transmission settings, lwm2m.coap.params.Params); compact (Register
+        without lt and b at their defaults: small LoRaWAN frames)."""
         self.model = model
         self.clock = clock
         self.config = config
@@ -105,9 +108,30 @@ class Client:
                 self._log("bad server URI %r: %r" % (uri, e))
                 continue
             c = self._connection(ssid, uri, peer, sec, srv)
+            c.priority = S.get(self.model, (1, srv, 13))
             self.connections.append(c)
-            c.reg.start(now)
+        # Registration Priority Order (/1/x/13): lowest first, servers without
+        # one after those with (1.1.1 6.2.1); sort() on distinct keys only.
+        order = [((c.priority is None, c.priority or 0, c.ssid), c) for c in self.connections]
+        order.sort(key=lambda e: e[0])
+        self.connections = [e[1] for e in order]
+        self._start_in_order(now)
         self._started = True
+
+    def _start_in_order(self, now):
+        """Start each registration once every higher-priority server has
+        registered or failed; a failure with Registration Failure Block
+        (/1/x/15) true stops the ones after it."""
+        for c in self.connections:
+            if c.reg.state == R.IDLE:
+                c.reg.start(now)
+            if c.priority is None:
+                continue
+            st = c.reg.state
+            if st == R.FAILED and S.flag(self.model, c.srv_iid, 15):
+                return
+            if st not in (R.REGISTERED, R.UPDATING, R.FAILED):
+                return  # the next servers wait for this one
 
     # -- bootstrap ---------------------------------------------------------------
     def request_bootstrap(self):
@@ -162,7 +186,8 @@ class Client:
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
-        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93))
+        reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93),
+                             compact=cfg.get("compact", False))
         reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
@@ -299,6 +324,7 @@ class Client:
             now = self.clock.time()
             if self.bootstrap is not None and self.online:
                 self._bootstrap_step(now)
+            self._start_in_order(now)
             for c in self.connections:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
@@ -489,33 +515,13 @@ class Client:
     def _acos(self):
         """Access Control instances when more than one server is configured
         (E.3: with one server access control does not apply)."""
-        if len(self.connections) < 2:
-            return None
-        m = self.model
-        out = []
-        for iid in m.instances(2):
-            oid = S.get(m, (2, iid, 0))
-            inst = S.get(m, (2, iid, 1))
-            acl = S.get(m, (2, iid, 2), {})
-            owner = S.get(m, (2, iid, 3))
-            out.append((oid, inst, dict(acl), owner))
-        return out
+        return ACL.from_model(self.model) if len(self.connections) > 1 else None
 
     def _aco_create(self, path, server):
-        """A server created an instance: it owns it (E.3: an Access Control
-        instance naming it as owner, no ACL entries)."""
-        m = self.model
-        used = m.instances(2)
-        iid = 0
-        while iid in used:
-            iid += 1
-        m.add(2, iid, {0: path[0], 1: path[1], 3: server.ssid})
+        ACL.own(self.model, path, server.ssid)
 
     def _aco_delete(self, path):
-        m = self.model
-        for iid in m.instances(2):
-            if S.get(m, (2, iid, 0)) == path[0] and S.get(m, (2, iid, 1)) == path[1]:
-                m.remove((2, iid))
+        ACL.forget(self.model, path)
 
     def _log(self, text):
         if self.trace is not None:

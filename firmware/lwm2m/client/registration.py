@@ -33,7 +33,7 @@ FAILED = "failed"
 DEFAULTS = {
     "lifetime": 86400, "binding": "U", "queue": False, "sms": None,
     "initial_delay": 0, "retry_count": 5, "retry_timer": 60,
-    "seq_delay": 86400, "seq_retry": 1, "margin": 93,
+    "seq_delay": 86400, "seq_retry": 1, "margin": 93, "compact": False,
 }
 
 
@@ -137,7 +137,7 @@ class Registration:
             self._resume_at = None
             self._pending = self._params()
             q = reglinks.register_query(self.ep, self.cfg["lifetime"], self.cfg["binding"],
-                                        self.cfg["queue"], self.version, self.cfg["sms"])
+                                        self.cfg["queue"], self.version, self.cfg["sms"], self.cfg["compact"])
             return (POST, ["rd"], q, self.objects, 40)
         if self.state == REGISTERED:
             return self._update(now)

@@ -9,9 +9,16 @@ _HIDDEN = (0, 21)
 DEFAULT_VERSION = "1.0"
 
 
-def register_query(ep, lifetime, binding="U", queue=False, version="1.1", sms=None):
-    """Uri-Query strings for POST /rd, in the order the spec lists them."""
-    q = ["ep=" + ep, "lt=%d" % lifetime, "lwm2m=" + version, "b=" + binding]
+def register_query(ep, lifetime, binding="U", queue=False, version="1.1", sms=None, compact=False):
+    """Uri-Query strings for POST /rd, in the order the spec lists them.
+    compact: leave out lt and b where they have the spec's default (86400, U):
+    every Block1 frame of a Register repeats the query (LoRaWAN: 51 B frames)."""
+    q = ["ep=" + ep]
+    if not (compact and lifetime == 86400):
+        q.append("lt=%d" % lifetime)
+    q.append("lwm2m=" + version)
+    if not (compact and binding == "U"):
+        q.append("b=" + binding)
     if sms:
         q.append("sms=" + sms)
     if queue:

@@ -242,6 +242,14 @@ class Endpoint:
             if tx not in self._txs:
                 self._txs.append(tx)
         self._send(data, tx.peer)
+        self._started(tx, now)
+
+    def _started(self, tx, before):
+        # A link may block in send (a modem attaching, a LoRaWAN duty-cycle
+        # wait): the timers count from when the datagram left, not from the call.
+        moved = ticks_diff(self.clock.ticks_ms(), before)
+        if moved > 0:
+            tx.due = ticks_add(tx.due, moved)
 
     def _oops(self, e, peer):
         if self.trace:
@@ -495,7 +503,9 @@ class Endpoint:
         end = min(off + (16 << ex._szx), len(pl))
         m = ex.request.copy(memoryview(pl)[off:end])
         m.set_block1(off >> (ex._szx + 4), end < len(pl), ex._szx)
-        if off == 0:
+        if off == 0 and self._szx:
+            # Size1 is optional (RFC 7959 4); on a link so small that blocks
+            # shrank to 16 bytes (LoRaWAN DR0-2, 51 B frames) it does not fit.
             m.set_option(SIZE1, len(pl))
         ex._chunk = end - off
         self._send_tracked(ex, m, m.type != NON)
@@ -601,6 +611,7 @@ class Endpoint:
                 tx.timeout *= 2
                 tx.due = ticks_add(now, tx.timeout)
                 self._send(tx.data, tx.peer)
+                self._started(tx, now)
             else:
                 self._txs.remove(tx)
                 tx.data = None

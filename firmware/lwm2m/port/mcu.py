@@ -25,3 +25,12 @@ def unique_id():
 
 def reboot():
     machine.reset()
+
+
+def light_sleep(ms):
+    machine.lightsleep(ms)
+
+
+def deep_sleep(ms):
+    # ESP32: a reset on wake; the client is restored from lwm2m.store at boot
+    machine.deepsleep(ms)

@@ -20,3 +20,10 @@ def unique_id():
 def reboot():
     print("# reboot: the unix board exits")
     sys.exit(0)
+
+
+def light_sleep(ms):
+    # no low-power state on the unix port: a plain sleep
+    import time
+
+    time.sleep_ms(ms) if hasattr(time, "sleep_ms") else time.sleep(ms / 1000)

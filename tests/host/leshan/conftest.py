@@ -1,25 +1,29 @@
 """Fixtures for the tests against Eclipse Leshan (CPython only).
 
-One Leshan server and one bootstrap server per session (a JVM starts in about a second, but only
-once). Without java/javac/mvn or the artifacts the tests skip with the reason; with CI=true they
-fail instead, because CI must run them.
+One Leshan demo server, bootstrap server and ops server per session (a JVM starts in about a
+second, but only once). Without java/javac/mvn or the artifacts the tests skip with the reason;
+with CI=true they fail instead, because CI must run them.
 
-`device` is the client under test. Until our client lands it skips with "client not yet landed";
-LESHAN_STAND_IN=1 runs the case tests against the Leshan library client instead (StandInDevice),
-which checks the steps and assertions of the case tests themselves. A device has:
+`device` is the client under test, chosen by LESHAN_DEVICE: "cpython" (our client in-process),
+"micropython" (lwm2m.main on the unix port), "stand-in" (the Leshan library client, which checks
+the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too). Unset, the cases
+skip with "client not yet landed" until the lead makes one of ours the default. A device has:
     endpoint                      the endpoint name it registers with
     start(uri, bootstrap=False, psk=None, lifetime=300)
                                   boot pointed at a server (or a bootstrap server); psk=(identity, key)
+    wait_registered()             until the device has the answer to its Register (the server's
+                                  REGISTRATION event may come first)
     update()                      a registration update on its own initiative
     deregister()                  de-register and stay off
     send(paths)                   a LwM2M Send of these paths (SenML CBOR) on its own initiative
     stop()                        power off (de-registers when it can); safe to call twice
     supports(feature) -> bool     formats "TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR",
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
-                                  "composite", "composite_root", "observe_composite", "mute_send", "create_delete", "inconsistent_bootstrap",
-                                  "bootstrap_fallback", "multi_resource", "reboot" (re-registers)
-The lead points `device` at our client (micropython process, in-process CPython) by
-replacing device_factory below.
+                                  "composite", "composite_root", "observe_composite", "mute_send",
+                                  "create_delete", "inconsistent_bootstrap", "bootstrap_fallback",
+                                  "multi_resource", "multi_resource_rw" (/2/0/2 ACL),
+                                  "reboot" (re-registers)
+The devices are in leshan_support.py; device_factory below picks one.
 """
 
 import itertools
@@ -28,9 +32,9 @@ import os
 import pytest
 
 from host_sim import leshan
-from leshan_support import StandInDevice
+from leshan_support import CPythonDevice, MicroPythonDevice, StandInDevice
 
-STAND_IN = os.environ.get("LESHAN_STAND_IN") == "1"
+DEVICE = os.environ.get("LESHAN_DEVICE") or ("stand-in" if os.environ.get("LESHAN_STAND_IN") == "1" else "")
 _serial = itertools.count(1)
 
 
@@ -99,8 +103,12 @@ def endpoint(request):
 
 def device_factory(jars, endpoint):
     """The device under test; None while our client has not landed."""
-    if STAND_IN:
+    if DEVICE == "stand-in":
         return StandInDevice(jars, endpoint)
+    if DEVICE == "cpython":
+        return CPythonDevice(endpoint)
+    if DEVICE == "micropython":
+        return MicroPythonDevice(endpoint)
     return None
 
 

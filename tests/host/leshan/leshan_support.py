@@ -1,8 +1,18 @@
 """Helpers shared by the Leshan tests: the stand-in device and the skips (CPython, pytest)."""
 
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
 import pytest
 
 from host_sim import leshan
+
+MICROPYTHON = os.path.join(leshan.ROOT, ".venv", "bin", "micropython")
+MPY = os.path.join(leshan.ROOT, "build", "mpy")
 
 
 class StandInDevice:
@@ -20,9 +30,12 @@ class StandInDevice:
         self._client.start(uri, bootstrap=bootstrap, psk=psk, lifetime=lifetime)
         return self
 
-    def update(self):
-        # the server may see the registration before the client has its answer: wait for that
+    def wait_registered(self):
+        # the server sees the registration before the client has its answer
         self._client.wait_line("REGISTERED", timeout=20)
+
+    def update(self):
+        self.wait_registered()
         self._client.command("update")
 
     def deregister(self):
@@ -56,3 +69,176 @@ def psk_pair(endpoint):
     """A PSK identity and key for `endpoint` (16 bytes, derived from its name: reproducible)."""
     key = bytes((len(endpoint) * 7 + i * 13 + ord(endpoint[i % len(endpoint)])) & 0xFF for i in range(16))
     return endpoint + "-id", key
+
+
+class CPythonDevice:
+    """Our client (firmware/lwm2m) in-process on CPython over UDP loopback, polled by a thread.
+
+    Every call into the client runs on that thread (queued), so the client stays single-threaded.
+    Plain CoAP only (DTLS is MicroPython's tls module) and no bootstrap client yet."""
+
+    FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
+                          "composite", "composite_root", "observe_composite", "send", "mute_send",
+                          "write_attributes", "multi_resource", "create_delete"))
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.client = None
+        self.model = None
+        self._thread = None
+        self._jobs = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.sent = []  # answers to send(): CoAP codes, or None for a timeout
+
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+        if bootstrap or psk:
+            pytest.skip("the in-process client has no bootstrap client / DTLS on CPython")
+        from lwm2m.clock import SystemClock
+        from lwm2m.link.udp import UdpLink
+        from lwm2m.model import Model
+        from lwm2m.client.client import Client
+        from lwm2m.client.servers import provision
+
+        m = Model()
+        m.add(3, 0, {0: "MicroPython LwM2M", 1: "host", 2: "0001", 3: "0.1", 6: {0: 1, 1: 5}, 9: 87,
+                     11: {0: 0}, 13: int(time.time()), 14: "+01:00", 15: "Europe/Paris", 16: "U"})
+        m.bind((3, 0, 4), execute=lambda args: None)
+        provision(m, uri, ssid=123, lifetime=lifetime)
+        self.model = m
+        self._link = UdpLink("127.0.0.1", 0)
+        self.client = Client(m, self._link, SystemClock(), {"ep": self.endpoint})
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="device-" + self.endpoint, daemon=True)
+        self._thread.start()
+        self._call(self.client.start)
+        return self
+
+    def _call(self, fn, wait=True):
+        done = threading.Event()
+        box = []
+
+        def job():
+            try:
+                box.append(fn())
+            finally:
+                done.set()
+        with self._lock:
+            self._jobs.append(job)
+        if wait and not done.wait(10):
+            raise AssertionError("device thread did not run the call")
+        return box[0] if box else None
+
+    def _run(self):
+        second = 0
+        while not self._stop.is_set():
+            with self._lock:
+                jobs, self._jobs = self._jobs, []
+            for job in jobs:
+                job()
+            self.client.poll(20)
+            now = int(time.time())
+            if now != second:  # the current time moves: observations of /3/0/13 notify
+                second = now
+                self.model.set((3, 0, 13), now)
+
+    def wait_registered(self):
+        deadline = time.monotonic() + 20
+        while not self._call(lambda: all(c.reg.registered() for c in self.client.connections)):
+            assert time.monotonic() < deadline, "the client never saw its registration answered"
+            time.sleep(0.01)
+
+    def update(self):
+        self._call(lambda: [c.reg.trigger_update() for c in self.client.connections])
+
+    def deregister(self):
+        self._call(self.client.deregister)
+
+    def send(self, paths):
+        done = threading.Event()
+
+        def answered(exchange):
+            resp = getattr(exchange, "response", None)
+            self.sent.append(None if resp is None else resp.code)
+            done.set()
+        parsed = [tuple(int(x) for x in p.strip("/").split("/")) for p in paths]
+        if self._call(lambda: self.client.send(parsed, callback=answered)) is None:
+            return None  # muted or not registered
+        done.wait(10)
+        return self.sent[-1] if self.sent else None
+
+    def stop(self):
+        if self._thread is None:
+            return
+        try:
+            self._call(lambda: self.client.stop(2000))
+        finally:
+            self._stop.set()
+            self._thread.join(5)
+            self._link.close()
+            self._thread = None
+
+    def supports(self, feature):
+        return feature in self.FEATURES
+
+
+class MicroPythonDevice:
+    """Our client as on a board: `micropython -m lwm2m.main URI EP LIFETIME` (the unix port, the
+    firmware as .mpy from `make mpy`), a subprocess over UDP loopback. lwm2m.main takes one NoSec
+    server and no commands: Ctrl-C (SIGINT) de-registers and exits; update and Send skip."""
+
+    FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
+                          "composite", "composite_root", "observe_composite", "write_attributes",
+                          "create_delete"))  # lwm2m.main's Device has no power sources (/3/0/6)
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.proc = None
+        self._out = None
+
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+        if bootstrap or psk:
+            pytest.skip("lwm2m.main takes one NoSec server URI (no bootstrap, no DTLS)")
+        if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
+            pytest.skip("no micropython unix port or no .mpy build (make mpy)")
+        self._out = tempfile.TemporaryFile()
+        env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
+        self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main", uri, self.endpoint,
+                                      str(lifetime)], env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        return self
+
+    def output(self):
+        self._out.seek(0)
+        return self._out.read().decode("utf-8", "replace")
+
+    def wait_registered(self):
+        deadline = time.monotonic() + 20
+        while " 2.01 " not in self.output():  # its trace of the Register answer: "< A 2.01 ..."
+            assert self.proc.poll() is None, self.output()[-2000:]
+            assert time.monotonic() < deadline, self.output()[-2000:]
+            time.sleep(0.02)
+
+    def update(self):
+        pytest.skip("lwm2m.main has no command for a registration update")
+
+    def deregister(self):
+        self.proc.send_signal(signal.SIGINT)  # de-registers, then exits
+
+    def send(self, paths):
+        pytest.skip("lwm2m.main has no command for Send")
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._out.close()
+        self.proc = None
+
+    def supports(self, feature):
+        return feature in self.FEATURES

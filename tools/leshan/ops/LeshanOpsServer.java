@@ -8,6 +8,9 @@
 //
 // REST (answers JSON; inputs in the query string so that no JSON parser is needed):
 //   GET    /api/clients/{ep}                                  registration or 404
+//   GET    /api/clients/{ep}/{path}[?format=TLV]              read ("content": {path: value})
+//   PUT    /api/clients/{ep}/{path}?value=V[&format=..]       write (replace) a resource or resource instance
+//   PUT    /api/clients/{ep}/{path}/attributes?pmin=1&pmax=2  write-attributes
 //   GET    /api/clients/{ep}/composite?paths=/3/0/0,/1/0/1&format=SENML_CBOR    read-composite
 //   PUT    /api/clients/{ep}/composite?format=SENML_CBOR&/1/0/2=5&/1/0/3=50     write-composite
 //   POST   /api/clients/{ep}/composite/observe?paths=..&format=..             observe-composite
@@ -34,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.eclipse.leshan.core.link.lwm2m.attributes.DefaultLwM2mAttributeParser;
+import org.eclipse.leshan.core.link.lwm2m.attributes.LwM2mAttributeSet;
 import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mObject;
@@ -52,12 +57,17 @@ import org.eclipse.leshan.core.request.ContentFormat;
 import org.eclipse.leshan.core.request.ObserveCompositeRequest;
 import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.ReadCompositeRequest;
+import org.eclipse.leshan.core.request.ReadRequest;
+import org.eclipse.leshan.core.request.WriteAttributesRequest;
+import org.eclipse.leshan.core.request.WriteRequest;
+import org.eclipse.leshan.core.request.WriteRequest.Mode;
 import org.eclipse.leshan.core.request.SendRequest;
 import org.eclipse.leshan.core.request.WriteCompositeRequest;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.core.response.ObserveCompositeResponse;
 import org.eclipse.leshan.core.response.ObserveResponse;
 import org.eclipse.leshan.core.response.ReadCompositeResponse;
+import org.eclipse.leshan.core.response.ReadResponse;
 import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
@@ -151,6 +161,21 @@ public class LeshanOpsServer {
                 } else if (rest.endsWith("/observe") && method.equals("DELETE")) {
                     String target = rest.substring(0, rest.length() - "/observe".length());
                     body = cancel(reg, Collections.singletonList(target), "true".equals(q.get("active")), timeout);
+                } else if (rest.endsWith("/attributes") && method.equals("PUT")) {
+                    String target = rest.substring(0, rest.length() - "/attributes".length());
+                    String raw = ex.getRequestURI().getRawQuery().replaceAll("(^|&)timeout=[^&]*", "");
+                    LwM2mAttributeSet attrs = new LwM2mAttributeSet(
+                            new DefaultLwM2mAttributeParser().parseUriQuery(raw.replaceAll("^&", "")));
+                    body = response(server.send(reg, new WriteAttributesRequest(target, attrs), timeout));
+                } else if (method.equals("GET")) {
+                    body = response(server.send(reg, new ReadRequest(fmt, rest), timeout), rest);
+                } else if (method.equals("PUT") && q.containsKey("value")) {
+                    LwM2mPath target = new LwM2mPath(rest);
+                    Object value = typed(q.get("value"));
+                    LwM2mNode node = target.isResourceInstance()
+                            ? LwM2mResourceInstance.newInstance(target.getResourceInstanceId(), value)
+                            : LwM2mSingleResource.newResource(target.getResourceId(), value);
+                    body = response(server.send(reg, new WriteRequest(Mode.REPLACE, fmt, rest, node), timeout));
                 } else {
                     status = 404;
                     body = "no such call: " + method + " " + ex.getRequestURI();
@@ -238,6 +263,10 @@ public class LeshanOpsServer {
     }
 
     static String response(LwM2mResponse r) {
+        return response(r, "/");
+    }
+
+    static String response(LwM2mResponse r, String path) {
         if (r == null)
             return null;
         StringBuilder sb = new StringBuilder("{\"status\":").append(str(r.getCode().toString()))
@@ -247,6 +276,8 @@ public class LeshanOpsServer {
             content = ((ReadCompositeResponse) r).getContent();
         else if (r instanceof ObserveCompositeResponse)
             content = ((ObserveCompositeResponse) r).getContent();
+        else if (r instanceof ReadResponse && !(r instanceof ObserveResponse) && r.isSuccess())
+            content = Collections.singletonMap(new LwM2mPath(path), ((ReadResponse) r).getContent());
         else if (r instanceof ObserveResponse && ((ObserveResponse) r).getObservation() != null)
             content = Collections.singletonMap(((ObserveResponse) r).getObservation().getPath(),
                     ((ObserveResponse) r).getContent());

@@ -1,0 +1,48 @@
+# Release assistance (3GPP RAI) over any datagram link: the datagrams one step
+# of the client produces are held until the step ends; then they go out and,
+# when nothing more is expected (no exchange waiting for an answer), the last
+# one carries last=True (links whose send takes it: the cellular and LoRaWAN
+# drivers), or link.release() is called (links with such a hook), so the
+# modem can drop the radio connection at once instead of idling through the
+# network's inactivity timer.
+
+
+class ReleaseLink:
+    def __init__(self, link, takes_last=False, on_release=None):
+        """takes_last: link.send(data, peer, last) is supported.
+        on_release(): told when the radio may be released (energy models)."""
+        self.link = link
+        self.takes_last = takes_last
+        self.on_release = on_release
+        self.mtu = getattr(link, "mtu", 1152)
+        self.peer = getattr(link, "peer", None)
+        self._out = []
+        self.releases = 0
+
+    def send(self, data, peer=None):
+        self._out.append((bytes(data), peer))
+
+    def recv(self, timeout_ms):
+        return self.link.recv(timeout_ms)
+
+    def close(self):
+        self.flush(False)
+        self.link.close()
+
+    def flush(self, release):
+        """Send what the step produced; release: nothing more is expected."""
+        out, self._out = self._out, []
+        n = len(out)
+        for i in range(n):
+            data, peer = out[i]
+            if release and i == n - 1 and self.takes_last:
+                self.link.send(data, peer, True)
+            else:
+                self.link.send(data, peer)
+        if release and (n or self.releases == 0):
+            hook = getattr(self.link, "release", None)
+            if hook is not None:
+                hook()
+            self.releases += 1
+            if self.on_release is not None:
+                self.on_release()

@@ -1,0 +1,45 @@
+"""Acceptance (issue 8): a full LwM2M session (register, read, observe, notify)
+over LoRaWAN, EU868 DR0, with every frame within the data rate's 51 bytes, on
+the Class A network server record; airtime and duty-cycle waits as the
+simulator reports them."""
+import pytest
+
+from host_sim.coapdump import describe
+from host_sim.lorawan import EU868_MAX_PAYLOAD
+from host_sim.sessions import DEV_EUI, LoraSession
+
+
+@pytest.mark.parametrize("kind", ["rak3172", "rn2483"])
+def test_full_lwm2m_session_over_lorawan_dr0_fits_51_byte_frames(kind):
+    s = LoraSession(kind, dr=0).run()
+    r = s.results
+    assert str(r["read"]).endswith("/3303/0/5700=21.5>")
+    assert str(r["observed"]).endswith("=21.5>")
+    assert str(r["notification"]["result"]).endswith("=23.0>")
+    reg = r["registered"]
+    assert reg.ep == "l1" and reg.queue and reg.binding == "U"
+    # the LwM2M server knows the device by the application server's address for its DevEUI
+    assert tuple(reg.remote.addr) == s.app.port_of(DEV_EUI).address
+    frames = s.ns.frames
+    assert frames and max(f["size"] for f in frames) <= 51 == EU868_MAX_PAYLOAD[0]
+    assert s.ns.stats[DEV_EUI]["oversize"] == 0
+    # the Register went Block1 in 16-byte blocks, one frame each
+    ups = [describe(d) for d, _, _ in s.modem.sent]
+    register = [u for u in ups if u.startswith("CON POST") and "/rd?" in u]
+    assert len(register) > 1 and all("/16" in u for u in register)
+    assert "lt=" not in register[0] and "ep=l1&lwm2m=1.1&Q" in register[0]
+    # Class A: every downlink follows an uplink within the receive windows
+    for i, f in enumerate(frames):
+        if f["dir"] == "down":
+            up = frames[i - 1]
+            assert up["dir"] == "up" and f["t_ms"] - up["t_ms"] <= up["airtime_ms"] + 2000 + 10
+    # airtime and the 1 % duty cycle, as reported
+    assert s.ns.stats[DEV_EUI]["airtime_ms"] > 10000
+    assert s.modem.held_ms > 0 and s.modem.band.closed_ms > 99 * 10000
+
+
+def test_larger_data_rate_needs_no_block1_for_register():
+    s = LoraSession("rak3172", dr=5).run()
+    ups = [describe(d) for d, _, _ in s.modem.sent]
+    assert [u for u in ups if "/rd?" in u and "B1:" not in u]
+    assert max(f["size"] for f in s.ns.frames) <= 242

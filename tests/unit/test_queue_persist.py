@@ -1,0 +1,109 @@
+# Queue mode and persistence end to end over the in-memory wire: the client
+# sleeps between notifications, and a client rebuilt from the store after a
+# reset goes on with the same observation (same token, rising Observe number)
+# without registering again.
+from client_support import device, FakeClock, FakeServer, wire, pump, req, GET, PUT
+from store_fakes import CutFs
+from lwm2m.coap.message import decode
+from lwm2m.client.client import Client
+from lwm2m.client.queue import Queue
+from lwm2m.client import persist
+from lwm2m.store import Store
+
+
+def _client(m, clock, lc):
+    c = Client(m, lc, clock, {"ep": "dev1", "resolve": lambda uri: "server", "default_format": 110,
+                              "queue": True})
+    return c, Queue(c, {"awake_ms": 5000})
+
+
+def _observe(srv, c, lc, ls, path="/3303/0/5700"):
+    srv.ep.request(req(PUT, path, query=("pmin=60", "pmax=60")), "client")
+    pump(c, srv.ep, lc, ls)
+    return srv.ep.request(req(GET, path, observe=0), "client")
+
+
+def _sent(lc, mark):
+    return [decode(d) for who, d in lc.wire[mark:] if who == "client"]
+
+
+def test_int_108_register_with_q_then_sleep_until_pmax():
+    m, clock = device(), FakeClock()
+    m.set((1, 0, 1), 3600)
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    assert "Q" in srv.got[0][2]
+    ex = _observe(srv, c, lc, ls)
+    pump(c, srv.ep, lc, ls)
+    assert q.sleep_ms() == 0  # the awake window after the last message
+    clock.advance(5000)
+    assert q.sleep_ms() == 55000  # then until pmax
+    clock.advance(55000)
+    mark = len(lc.wire)
+    assert q.wake() > 0
+    pump(c, srv.ep, lc, ls)
+    sent = _sent(lc, mark)
+    assert len(sent) == 1 and sent[0].token == ex.request.token
+
+
+def test_restore_resumes_the_observation_without_registering():
+    m, clock = device(), FakeClock()
+    m.set((1, 0, 1), 3600)
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    ex = _observe(srv, c, lc, ls)
+    pump(c, srv.ep, lc, ls)
+    first = ex.response.observe()
+    store = Store("st", CutFs())
+    store.save(persist.snapshot(c, q))
+    # deep sleep: everything in RAM is gone; the model is built again at boot
+    clock.advance(60000)
+    m2 = device()
+    m2.set((1, 0, 1), 3600)
+    lc2 = lc  # the same modem socket
+    c2, q2 = _client(m2, clock, lc2)
+    assert persist.restore(c2, store.load(), q2)
+    mark = len(lc.wire)
+    q2.wake()
+    pump(c2, srv.ep, lc, ls)
+    sent = _sent(lc, mark)
+    assert [s.uri_path() for s in sent if s.code == 2] == []  # no Register, no Update
+    notes = [s for s in sent if s.code == 0x45]
+    assert len(notes) == 1 and notes[0].token == ex.request.token
+    assert notes[0].observe() > first
+    assert [g for g in srv.got if g[1] == ["rd"]] == [srv.got[0]]
+
+
+def test_stored_notifications_survive_the_store():
+    m, clock = device(), FakeClock()
+    m.set((1, 0, 6), True)
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
+    pump(c, srv.ep, lc, ls)
+    c.set_online(False)
+    for v in (1, 2):
+        m.set((3, 0, 9), v)
+        c.step()
+    state = persist.snapshot(c, q)
+    m2 = device()
+    m2.set((1, 0, 6), True)
+    c2, q2 = _client(m2, clock, lc)
+    persist.restore(c2, state, q2)
+    assert len(c2.connections[0].store) == 2
+    c2.set_online(False)
+    c2.set_online(True)
+    mark = len(lc.wire)
+    pump(c2, srv.ep, lc, ls)
+    sent = _sent(lc, mark)
+    assert [bytes(x.payload) for x in sent if x.code == 0x45] == [
+        b'[{"n":"/3/0/9","v":1}]', b'[{"n":"/3/0/9","v":2}]']
