@@ -6,8 +6,8 @@ with CI=true they fail instead, because CI must run them.
 
 `device` is the client under test, chosen by LESHAN_DEVICE: "cpython" (our client in-process),
 "micropython" (lwm2m.main on the unix port), "stand-in" (the Leshan library client, which checks
-the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too). Unset, the cases
-skip with "client not yet landed" until the lead makes one of ours the default. A device has:
+the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too). Unset, every case
+runs against our client in-process on CPython and as a micropython process. A device has:
     endpoint                      the endpoint name it registers with
     start(uri, bootstrap=False, psk=None, lifetime=300)
                                   boot pointed at a server (or a bootstrap server); psk=(identity, key)
@@ -35,6 +35,9 @@ from host_sim import leshan
 from leshan_support import CPythonDevice, MicroPythonDevice, StandInDevice
 
 DEVICE = os.environ.get("LESHAN_DEVICE") or ("stand-in" if os.environ.get("LESHAN_STAND_IN") == "1" else "")
+# Unset, every case runs against our client both ways: in-process on CPython
+# and as a micropython process.
+DEVICES = [DEVICE] if DEVICE else ["cpython", "micropython"]
 _serial = itertools.count(1)
 
 
@@ -101,21 +104,19 @@ def endpoint(request):
     return "%s-%d" % (name.replace("_", "-"), next(_serial))
 
 
-def device_factory(jars, endpoint):
-    """The device under test; None while our client has not landed."""
-    if DEVICE == "stand-in":
+def device_factory(jars, endpoint, kind):
+    """The device under test."""
+    if kind == "stand-in":
         return StandInDevice(jars, endpoint)
-    if DEVICE == "cpython":
+    if kind == "cpython":
         return CPythonDevice(endpoint)
-    if DEVICE == "micropython":
+    if kind == "micropython":
         return MicroPythonDevice(endpoint)
-    return None
+    raise ValueError("LESHAN_DEVICE: unknown device %r" % kind)
 
 
-@pytest.fixture
-def device(leshan_jars, endpoint):
-    dev = device_factory(leshan_jars, endpoint)
-    if dev is None:
-        pytest.skip("client not yet landed")
+@pytest.fixture(params=DEVICES)
+def device(request, leshan_jars, endpoint):
+    dev = device_factory(leshan_jars, endpoint, request.param)
     yield dev
     dev.stop()
