@@ -34,6 +34,24 @@ class MemFs:
         self.files.pop(path, None)
 
 
+class _Tap:
+    """The simulated port, noting every datagram the device sends (virtual ms, bytes)."""
+
+    def __init__(self, port, sent, clock):
+        self.port, self.sent, self.clock = port, sent, clock
+        self.mtu = port.mtu
+
+    def send(self, data, peer):
+        self.sent.append((self.clock.now_ms, bytes(data)))
+        self.port.send(data, peer)
+
+    def recv(self, timeout_ms):
+        return self.port.recv(timeout_ms)
+
+    def close(self):
+        pass
+
+
 class QueueDevice:
     """make_model() -> a provisioned Model (called again after every deep sleep);
     setup(device) adds application timers to device.queue. on_release: energy Recorder."""
@@ -53,6 +71,9 @@ class QueueDevice:
         self.on_release = on_release
         self.store = Store("lwm2m.state", MemFs())
         self.asleep = False
+        self.online = True  # the modem has the network (read again at every boot)
+        self.sent = []  # (virtual ms, datagram) the device sent
+        self.saved = []  # every state written to the store, in order (power-cut tests)
         self.boots = 0
         self.wakes = 0
         self.idle_wakes = 0
@@ -64,7 +85,7 @@ class QueueDevice:
     def _boot(self, state):
         self.boots += 1
         self.model = self.make_model()
-        self.link = ReleaseLink(self.port, on_release=self.on_release)
+        self.link = ReleaseLink(_Tap(self.port, self.sent, self.clock), on_release=self.on_release)
         rng = random.Random("%s:%s:%d:queue" % (self.net.seed, self.port.address, self.boots))
         ep = Endpoint(self.link, self.clock, rand=rng.getrandbits)
         self.client = Client(self.model, ep, self.clock, self.config)
@@ -76,6 +97,18 @@ class QueueDevice:
             self.registers_restored = False
         else:
             persist.restore(self.client, state, self.queue)
+        if not self.online:
+            self.client.set_online(False)
+
+    def set_online(self, online):
+        """The modem lost or regained the network; back online the device wakes and updates."""
+        self.online = online
+        if self.asleep:
+            self._wake(work=False)
+        self.client.set_online(online)
+        self.client.step()
+        self.queue.after_io()
+        self._maybe_sleep()
 
     def start(self):
         self.client.step()
@@ -121,7 +154,9 @@ class QueueDevice:
         self.sleeps.append([self.clock.now_ms, None])
         self._windows = q.windows(self.clock.time())
         if self.deep:
-            self.store.save(persist.snapshot(self.client, q))
+            state = persist.snapshot(self.client, q)
+            self.store.save(state)
+            self.saved.append(state)
             self.client = None  # RAM is gone
 
     def _wake(self, work):

@@ -58,7 +58,7 @@ def make_link(cfg, port, clock):
     raise ValueError("board.json: unknown modem type %r" % kind)
 
 
-def build(cfg, port, clock=None, setup=None, trace=None):
+def build(cfg, port, clock=None, setup=None, trace=None, release=False):
     """(client, model) for a board configuration; setup(model) adds the application's objects."""
     clock = clock or SystemClock()
     model = Model()
@@ -72,6 +72,13 @@ def build(cfg, port, clock=None, setup=None, trace=None):
     binding = cfg.get("binding", "U") + ("Q" if cfg.get("queue_mode") else "")
     provision(model, cfg["server"], ssid=1, lifetime=cfg.get("lifetime", 86400), binding=binding)
     link = make_link(cfg, port, clock)
+    if release:  # the caller's loop flushes it (lwm2m.client.queue.Queue.after_io)
+        from lwm2m.link.release import ReleaseLink  # chosen by board.json
+
+        # modem drivers take send(..., last=True): release assistance after the last datagram
+        link = release = ReleaseLink(link, takes_last=cfg["modem"]["type"] != "udp")
+    else:
+        release = None
     peer = getattr(link, "peer", None)
     config = {"ep": cfg.get("endpoint") or "%s-%s" % (cfg.get("board", "dev"), port.unique_id())}
     if peer is not None:  # a modem link has one fixed peer: no socket address to resolve
@@ -80,6 +87,7 @@ def build(cfg, port, clock=None, setup=None, trace=None):
         config["compact"] = True
     client = Client(model, stats.wrap(link), clock, config, trace=trace)
     dev.schedule = client.defer
+    client.release_link = release
     fota = cfg.get("fota")
     if fota is not None:  # firmware update (object 5), opt-in per board
         from lwm2m.fota.mount import mount  # chosen by board.json
@@ -94,14 +102,15 @@ def build(cfg, port, clock=None, setup=None, trace=None):
 def run(cfg, port, setup=None, every_minute=None, trace=None):
     """Register and serve until the board resets. Never returns."""
     clock = SystemClock()
-    client, model = build(cfg, port, clock, setup, trace)
+    client, model = build(cfg, port, clock, setup, trace, release=bool(cfg.get("queue_mode")))
     if cfg.get("queue_mode"):
         # queue mode: sleep between wakes, resume from the store after a deep sleep
         from lwm2m.client.queue import Queue  # chosen by board.json
         from lwm2m.client import persist
         from lwm2m.store import Store
 
-        q, store = Queue(client, cfg.get("queue")), Store(cfg.get("state", "lwm2m.state"))
+        q = Queue(client, cfg.get("queue"), client.release_link)
+        store = Store(cfg.get("state", "lwm2m.state"))
         if every_minute:
             q.every("minute", 60, lambda now: every_minute(model), slack=60)
         persist.restore(client, store.load(), q)

@@ -31,8 +31,9 @@ WAIT_S = 600
 
 
 class Month:
-    def __init__(self, days=30, seed=1, deep=False, profile=energy.BG96_NB, loss=0.0):
+    def __init__(self, days=30, seed=1, deep=False, profile=energy.BG96_NB, loss=0.0, awake_s=AWAKE_S):
         self.days = days
+        self.awake_s = awake_s
         self.deep = deep
         self.profile = profile
         self.sim = Simulator()
@@ -46,14 +47,16 @@ class Month:
         self.net.nodes["device"].watch(self.rec.datagram)
         self.value = 21.5
         self.device = QueueDevice(self.net, "device", self.make_model, {"ep": EP},
-                                  {"awake_ms": AWAKE_S * 1000, "gather": PERIOD}, deep=deep,
+                                  {"awake_ms": awake_s * 1000, "gather": PERIOD}, deep=deep,
                                   setup=self.setup, on_release=self.rec.release)
         self.server = SimServer(port, type_of=self.device.model.type_of, timeout=WAIT_S,
-                                awake_time=AWAKE_S)
+                                awake_time=awake_s)
 
     def make_model(self):
         model = device_model()
         provision(model, self.uri, ssid=1, lifetime=LIFETIME)
+        for iid in model.instances(1):
+            model.set((1, iid, 6), True)  # store notifications while offline
         model.set((3303, 0, 5700), self.value)
         return model
 
@@ -67,6 +70,12 @@ class Month:
         dev.queue.every("sample", PERIOD, sample, slack=PERIOD)
 
     async def script(self):
+        await self.script_start()
+        await asyncio.sleep(self.days * 86400 - self.t0 / 1000.0)
+        await self.server.stop()
+
+    async def script_start(self):
+        """Start the server and the device; register; write pmin/pmax; observe."""
         server = self.server
         self.counts = {}
         self.notified_at = []  # virtual ms of each notification the server took
@@ -84,11 +93,18 @@ class Month:
         await server.write_attributes(EP, "/3303/0/5700", {"pmin": PERIOD, "pmax": PERIOD})
         self.observation = await server.observe(EP, "/3303/0/5700")
         self.t0 = self.sim.now_ms
-        await asyncio.sleep(self.days * 86400 - self.t0 / 1000.0)
-        self.registers = self.counts.get("registered", 0)
-        self.updates = self.counts.get("updated", 0)
-        self.notifications = self.counts.get("notification", 0)
-        await server.stop()
+
+    @property
+    def registers(self):
+        return self.counts.get("registered", 0)
+
+    @property
+    def updates(self):
+        return self.counts.get("updated", 0)
+
+    @property
+    def notifications(self):
+        return self.counts.get("notification", 0)
 
     def run(self):
         wall = time.time()
@@ -100,7 +116,7 @@ class Month:
         self.wall_s = time.time() - wall
         d = self.device
         self.result = energy.evaluate(self.profile, self.rec.datagrams, self.rec.releases, 0,
-                                      self.sim.now_ms, active_s=AWAKE_S, handshakes=self.rec.handshakes)
+                                      self.sim.now_ms, active_s=self.awake_s, handshakes=self.rec.handshakes)
         self.wakes, self.idle_wakes = d.wakes, d.idle_wakes
         return self
 

@@ -107,3 +107,61 @@ def test_stored_notifications_survive_the_store():
     sent = _sent(lc, mark)
     assert [bytes(x.payload) for x in sent if x.code == 0x45] == [
         b'[{"n":"/3/0/9","v":1}]', b'[{"n":"/3/0/9","v":2}]']
+
+
+class _Reset(Exception):
+    pass
+
+
+class _Port:
+    """A board: light sleep advances the fake clock; deep sleep resets (raises)."""
+
+    def __init__(self, clock, srv, c, lc, ls, deep=False):
+        self.clock, self.srv, self.c, self.lc, self.ls = clock, srv, c, lc, ls
+        self.sleeps = []
+        if deep:
+            self.deep_sleep = self._deep
+
+    def light_sleep(self, ms):
+        self.sleeps.append(ms)
+        self.clock.advance(ms)
+        if len(self.sleeps) >= 3:
+            raise _Reset()
+
+    def _deep(self, ms):
+        self.sleeps.append(ms)
+        raise _Reset()
+
+
+def test_run_loop_sleeps_until_pmax_then_notifies_and_deep_sleep_saves_first():
+    m, clock = device(), FakeClock()
+    m.set((1, 0, 1), 3600)
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    _observe(srv, c, lc, ls)
+    pump(c, srv.ep, lc, ls)
+
+    def poll(max_ms):  # the wire is in memory: answer at once, let time pass
+        pump(c, srv.ep, lc, ls)
+        clock.advance(max_ms)
+
+    c.poll = poll
+    port = _Port(clock, srv, c, lc, ls)
+    mark = len(lc.wire)
+    try:
+        q.run(port)
+    except _Reset:
+        pass
+    assert port.sleeps[0] > 40000  # slept to the pmax deadline after the awake window
+    pump(c, srv.ep, lc, ls)
+    assert [x for x in _sent(lc, mark) if x.code == 0x45]
+    store = Store("st", CutFs())
+    port = _Port(clock, srv, c, lc, ls, deep=True)
+    try:
+        q.run(port, store, lambda: persist.snapshot(c, q), deep_min_ms=1000)
+    except _Reset:
+        pass
+    assert store.load()["v"] == 1 and store.writes == 1

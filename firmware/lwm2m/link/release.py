@@ -17,6 +17,7 @@ class ReleaseLink:
         self.mtu = getattr(link, "mtu", 1152)
         self.peer = getattr(link, "peer", None)
         self._out = []
+        self._held = False  # datagrams went out since the last release
         self.releases = 0
 
     def send(self, data, peer=None):
@@ -39,7 +40,12 @@ class ReleaseLink:
                 self.link.send(data, peer, True)
             else:
                 self.link.send(data, peer)
-        if release and (n or self.releases == 0):
+        if n:
+            self._held = True
+        if release and self._held:
+            # also after an answer came in and nothing more went out (the
+            # ACK to our Update): links with a release hook drop the radio now
+            self._held = False
             hook = getattr(self.link, "release", None)
             if hook is not None:
                 hook()
