@@ -18,6 +18,8 @@ def fill(readme, results_dir):
         body = open(path).read().strip().split("\n")
         if body and body[0].startswith("# "):
             body = body[1:]
+        # its sections sit under the README's "### <part>": two levels down
+        body = ["##" + line if line.startswith("#") else line for line in body]
         return "<!-- bench:%s -->\n%s\n<!-- /bench:%s -->" % (name, "\n".join(body).strip(), name)
 
     return re.sub(r"<!-- bench:(\w+) -->.*?<!-- /bench:\1 -->", repl, readme, flags=re.S)

@@ -1,6 +1,7 @@
 # Run the LwM2M client against any server, printing every CoAP message:
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
+#   micropython -m lwm2m.main coap://bs-host:5683 my-device --bootstrap   (the URI is a bootstrap server)
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
 # (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
@@ -55,14 +56,18 @@ def describe(data):
     return out
 
 
-def build(uri, lifetime, psk=None):
+def build(uri, lifetime, psk=None, bootstrap=False):
     model = Model()
     dev = Device({"manufacturer": "lwm2m-micropython", "model": "unix", "serial": "0001",
                   "firmware": "0.1"}, reboot=lambda: print("# reboot requested (ignored here)"))
     dev.install(model)
     stats = ConnectivityStatistics().install(model)
     model.add(3303, 0, {5700: 21.0, 5701: "Cel"})
-    iid = provision(model, uri, ssid=1, lifetime=lifetime)
+    if bootstrap:  # only the bootstrap account: the bootstrap server configures the rest
+        model.add(0, 0, {0: uri, 1: True, 2: 3})
+        iid = 0
+    else:
+        iid = provision(model, uri, ssid=1, lifetime=lifetime)
     if psk is not None:  # Security mode 0 (PSK): identity /0/x/3, key /0/x/5
         model.set((0, iid, 2), 0)
         model.set((0, iid, 3), psk[0])
@@ -79,16 +84,18 @@ def _psk(text):
 
 def main(argv):
     psk = None
+    bootstrap = "--bootstrap" in argv
+    argv = [a for a in argv if a != "--bootstrap"]
     if "--psk" in argv:
         i = argv.index("--psk")
         psk = _psk(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
     if len(argv) < 2:
-        print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]")
+        print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY] [--bootstrap]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
-    model, dev, stats = build(uri, lifetime, psk)
+    model, dev, stats = build(uri, lifetime, psk, bootstrap)
     scheme, host, port = parse_uri(uri)
     link = UdpLink("::" if ":" in host else "0.0.0.0", 0)
     if scheme == "coaps":

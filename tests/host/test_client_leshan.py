@@ -207,3 +207,34 @@ def test_micropython_client_over_dtls_psk_with_leshan(leshan):
         out = proc.communicate(timeout=10)[0].decode(errors="replace")
         leshan.rest.remove_security(ep)
         print(out[-3000:])
+
+
+def test_micropython_client_bootstraps_from_leshan(leshan):
+    import os
+    import signal
+    import subprocess
+
+    from test_client_micropython import MICROPYTHON, MPY, _have
+
+    if _have():
+        pytest.skip(_have())
+    bs = L.LeshanBsServer(leshan.jars).start()
+    ep = EP + "-mp-bs"
+    try:
+        bs.rest.set_config(ep, L.bootstrap_config(leshan.coap_uri, short_id=9, lifetime=90))
+        env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
+        proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main", bs.coap_uri, ep, "--bootstrap"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            reg = leshan.rest.wait_registered(ep, 30)
+            assert reg["lifetime"] == 90
+            r = leshan.rest.read(ep, "/1/0/0", fmt="SENML_CBOR")
+            assert r["status"] == "CONTENT(205)" and r["content"]["value"] == 9
+            proc.send_signal(signal.SIGINT)
+            leshan.rest.wait_deregistered(ep, 15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            print(proc.communicate(timeout=10)[0].decode(errors="replace")[-3000:])
+    finally:
+        bs.stop()

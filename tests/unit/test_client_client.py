@@ -196,7 +196,10 @@ def test_disable_executes_after_2_04_then_deregisters_and_comes_back():
     m.set((1, 0, 5), 30)
     ex = srv.ep.request(req(POST, "/1/0/4"), "client")
     pump(c, srv.ep, lc, ls)
-    assert ex.response.code == 0x44
+    assert ex.response.code == 0x44 and srv.got[-1][1] == ["rd"]  # no De-register yet
+    assert c.next_timeout_ms() == 1000  # a pause before acting on it
+    clock.advance(1000)
+    pump(c, srv.ep, lc, ls)
     assert srv.got[-1][:2] == (4, ["rd", "abc"])
     assert c.next_timeout_ms() == 30000
     clock.advance(30000)

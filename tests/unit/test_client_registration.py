@@ -190,3 +190,14 @@ def test_disable_deregisters_and_registers_again_after_the_timeout():
     assert r.step(69) is None
     assert r.step(70)[1] == ["rd"]
     assert not r.disabled()
+
+
+def test_int_108_queue_mode_turned_on_by_update_with_q_and_off_by_register():
+    r, _ = _registered(0)
+    r.configure(queue=True)
+    assert r.step(1) == (R.POST, ["rd", "5a3f"], ["Q"], None, None)
+    r.on_response(1, 0x44)
+    assert r.step(2) is None
+    r.configure(queue=False)
+    req = r.step(2)
+    assert req[1] == ["rd"] and "Q" not in req[2]

@@ -69,8 +69,9 @@ class Bootstrap:
         self.last_error = None
 
     # -- inputs -----------------------------------------------------------
-    def start(self, now):
-        """Begin a bootstrap after the hold-off; False when there is no bootstrap account."""
+    def start(self, now, delay=0):
+        """Begin a bootstrap after the hold-off (plus delay seconds); False when
+        there is no bootstrap account."""
         acct = account(self.model)
         if acct is None:
             return False
@@ -81,7 +82,7 @@ class Bootstrap:
                 self.model.add(oid)
         self.sec, self.uri = acct
         self.state = HOLDING
-        self._at = now + (S.get(self.model, (0, self.sec, 11), 0) or 0)
+        self._at = now + delay + (S.get(self.model, (0, self.sec, 11), 0) or 0)
         return True
 
     def active(self):

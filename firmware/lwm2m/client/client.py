@@ -8,7 +8,7 @@
 #   client.start()
 #   while True:
 #       client.poll(1000)
-from lwm2m.compat import const, sockaddr, ticks_diff
+from lwm2m.compat import const, sockaddr, ticks_diff, ticks_add
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
@@ -20,6 +20,7 @@ from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
 
 _POST = const(2)
+_SETTLE_MS = const(1000)
 _CHANGED = const(0x44)
 _CREATED_EV = const(1)
 _DELETED_EV = const(2)
@@ -86,6 +87,7 @@ class Client:
         self._bs_peer = None
         self.online = True
         self._later = []  # deferred hooks (Reboot): run after the response left
+        self._timers = []  # (ticks_ms due, fn): hooks deferred by some time
         self._last_io = clock.ticks_ms()  # last LwM2M message in or out (queue mode)
         model.add(0)  # Security and Server are mandatory: present even before bootstrap fills them
         model.add(1)
@@ -133,11 +135,13 @@ class Client:
                 return  # the next servers wait for this one
 
     # -- bootstrap ---------------------------------------------------------------
-    def request_bootstrap(self):
+    def request_bootstrap(self, delay=0):
         """Client-initiated bootstrap (also /1/x/9, and /1/x/16 after failed
-        registrations): de-register, then ask the bootstrap server."""
+        registrations): when it is due, de-register, then ask the bootstrap
+        server. The trigger waits a second so the server has matched the
+        Execute's 2.04 before the De-register arrives."""
         b = _bs().Bootstrap(self.model, self.config["ep"], self.config.get("pct"))
-        if not b.start(self.clock.time()):
+        if not b.start(self.clock.time(), delay):
             self._log("no bootstrap server account")
             return False
         try:
@@ -145,8 +149,6 @@ class Client:
         except Exception as e:
             self._log("bad bootstrap URI %r: %r" % (b.uri, e))
             return False
-        for c in self.connections:
-            c.reg.deregister()
         self.bootstrap = b
         self._log("bootstrap with %s" % b.uri)
         return True
@@ -161,9 +163,15 @@ class Client:
             self.connections = []
             self.start()
             return
-        for c in self.connections:
-            if c.reg.state == R.DEREGISTERING:
-                return  # leave the old servers before asking the bootstrap server
+        due = b.deadline()
+        if due is not None and now >= due and b.state == _bs().HOLDING:
+            leaving = False
+            for c in self.connections:  # leave the old servers before asking the bootstrap server
+                if c.reg.state not in (R.DEREGISTERED, R.IDLE, R.DEREGISTERING):
+                    c.reg.deregister()
+                leaving = leaving or c.reg.state in (R.DEREGISTERING, R.REGISTERING, R.UPDATING)
+            if leaving:
+                return
         req = b.step(now)
         if req is None:
             return
@@ -198,8 +206,10 @@ class Client:
         # last two act after their 2.04 has gone out.
         try:
             model.bind((1, srv, 8), execute=lambda args: c.reg.trigger_update())
-            model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c)))
-            model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap))
+            # A short pause first: a server may still be finishing the exchange
+            # that asked for it when the De-register arrives (Leshan cancels it).
+            model.bind((1, srv, 4), execute=lambda args: self.defer(lambda: self._disable(c), _SETTLE_MS))
+            model.bind((1, srv, 9), execute=lambda args: self.defer(self.request_bootstrap, _SETTLE_MS))
         except CoapError as e:
             self._log("Server instance %d: %r" % (srv, e))
         return c
@@ -288,6 +298,11 @@ class Client:
         t = self.endpoint.next_timeout_ms()
         if t is not None and (out is None or t < out):
             out = t
+        now_ms = self.clock.ticks_ms()
+        for due_ms, fn in self._timers:
+            t = max(0, ticks_diff(due_ms, now_ms))
+            if out is None or t < out:
+                out = t
         return out
 
     def sleep_ms(self):
@@ -305,14 +320,22 @@ class Client:
         t = self.next_timeout_ms()
         return 3600000 if t is None else t
 
-    def defer(self, fn):
+    def defer(self, fn, ms=0):
         """Run fn() at the next step, after the response to the request being
-        handled has been sent (Reboot must answer 2.04 first)."""
-        self._later.append(fn)
+        handled has been sent (Reboot must answer 2.04 first); with ms, no
+        sooner than ms milliseconds from now."""
+        if ms:
+            self._timers.append((ticks_add(self.clock.ticks_ms(), ms), fn))
+        else:
+            self._later.append(fn)
 
     def step(self):
         """Run what is due now: deferred hooks, registration requests,
         notifications."""
+        now_ms = self.clock.ticks_ms()
+        for t in [t for t in self._timers if ticks_diff(t[0], now_ms) <= 0]:
+            self._timers.remove(t)
+            self._later.append(t[1])
         while self._later:
             fn = self._later.pop(0)
             try:

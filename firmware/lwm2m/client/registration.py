@@ -9,7 +9,8 @@
 # registration is FAILED (the client may then bootstrap, /1/x/16).
 # Update: sent `margin` seconds before the lifetime expires (by default
 # MAX_TRANSMIT_WAIT, at most half the lifetime), carrying only the parameters
-# and object list that changed; 4.04 or any failure means the server lost us:
+# and object list that changed (Q when queue mode was turned on; turning it
+# off needs a new Register); 4.04 or any failure means the server lost us:
 # register again (a new sequence).
 from lwm2m.compat import const
 from lwm2m.client import reglinks
@@ -64,8 +65,8 @@ class Registration:
         a changed queue flag needs a new Register."""
         old_q = self.cfg["queue"]
         self.cfg.update(settings)
-        if self.cfg["queue"] != old_q and self.state in (REGISTERED, UPDATING):
-            self._register_soon(0)
+        if old_q and not self.cfg["queue"] and self.state in (REGISTERED, UPDATING):
+            self._register_soon(0)  # an Update can turn queue mode on (Q), not off
         self._changed()
 
     def set_objects(self, payload):
@@ -159,6 +160,8 @@ class Registration:
             q.append("b=" + cur[1])
         if cur[2] != sent[2] and cur[2]:
             q.append("sms=" + cur[2])
+        if cur[4] and not sent[4]:
+            q.append("Q")  # Transport 1.1.1 6.4.3: queue mode turned on
         if cur[3] != sent[3]:
             return (POST, self.location, q, cur[3], 40)
         return (POST, self.location, q, None, None)
@@ -193,7 +196,7 @@ class Registration:
     # -- internals -------------------------------------------------------
     def _params(self):
         c = self.cfg
-        return (c["lifetime"], c["binding"], c["sms"], self.objects)
+        return (c["lifetime"], c["binding"], c["sms"], self.objects, c["queue"])
 
     def _changed(self):
         if self.state in (REGISTERED, UPDATING) and self._sent is not None:
