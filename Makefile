@@ -51,7 +51,7 @@ sim: venv
 	$(BIN)/python -m host_sim
 
 run: mpy  # the client on the MicroPython unix port: make run SERVER=coap://127.0.0.1:5683 EP=my-device
-	MICROPYPATH=.frozen:$(MPY_DIR) $(MICROPYTHON) -X heapsize=$(MP_HEAP) -m lwm2m.main $(SERVER) $(EP)
+	MICROPYPATH=.frozen:$(MPY_DIR) $(MICROPYTHON) -X heapsize=$(MP_HEAP) -m lwm2m.main $(SERVER) $(EP) $(if $(PSK_ID),--psk $(PSK_ID):$(PSK_KEY))
 
 bench: mpy
 	$(BIN)/python -m bench

@@ -23,6 +23,8 @@ from lwm2m.clock import SystemClock
 from lwm2m.compat import ticks_add, ticks_diff
 
 CIPHERS = ("TLS-PSK-WITH-AES-128-CCM-8", "TLS-PSK-WITH-AES-128-GCM-SHA256", "TLS-PSK-WITH-AES-128-CBC-SHA256")
+CERT_CIPHERS = ("TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8", "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+                "TLS-ECDHE-ECDSA-WITH-AES-128-CBC-SHA256")
 _CHUNK = 4096
 _HANDSHAKE = 22
 _CLIENT_HELLO = 1
@@ -63,21 +65,33 @@ class _Keys(Mapping):
 
 
 class DtlsServerLink:
-    def __init__(self, inner, psk_store, ciphers=CIPHERS, clock=None):
+    def __init__(self, inner, psk_store, ciphers=CIPHERS, clock=None, certs=None):
+        """certs: (certificate chain [DER, ...], private key DER, client CA DER)
+        to also accept clients with certificates (LwM2M Security mode 2);
+        such a client must present a certificate that leads to the CA."""
         self.inner = inner
         # recv's deadline; mbedTLS's own retransmission timers stay on real time.
         self.clock = clock or SystemClock()
         self.mtu = inner.mtu - 29
         self._keys = _Keys(psk_store)
+        extra = {}
+        if certs is not None:
+            from mbedtls import x509
+            from host_sim.mbedtls_tls import _private_key
+
+            chain, key, ca = certs
+            extra = {"certificate_chain": ([x509.CRT.from_DER(c) for c in chain], _private_key(key)),
+                     "trust_store": _m.TrustStore([x509.CRT.from_DER(ca)]), "validate_certificates": True}
+            ciphers = tuple(ciphers) + CERT_CIPHERS
         conf = _m.DTLSConfiguration(
-            validate_certificates=False,
             ciphers=[c for c in ciphers if c in _m.ciphers_available()],
             pre_shared_key_store=self._keys,
             lowest_supported_version=_m.DTLSVersion.DTLSv1_2,
             highest_supported_version=_m.DTLSVersion.DTLSv1_2,
+            **(extra or {"validate_certificates": False}),
         )
         self._ctx = _m.ServerContext(conf)
-        del conf
+        del conf, extra
         self._peers = {}
         self.sessions = {}  # peer -> "up" once the handshake completed
         self.failed = 0  # handshakes that ended in an error

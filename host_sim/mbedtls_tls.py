@@ -44,6 +44,15 @@ def _oserror(exc):
     return OSError(-code, getattr(exc, "msg", "") or type(exc).__name__)
 
 
+def _private_key(der):
+    from mbedtls import pk
+
+    try:
+        return pk.ECC.from_DER(der)
+    except Exception:
+        return pk.RSA.from_DER(der)
+
+
 class SSLContext:
     def __init__(self, protocol):
         if protocol != PROTOCOL_DTLS_CLIENT:
@@ -52,6 +61,8 @@ class SSLContext:
         self.psk_identity = None
         self.psk_key = None
         self._ciphers = None
+        self._chain = None  # (certificate DER, private key DER): load_cert_chain
+        self._cadata = None  # trust anchor DER: load_verify_locations
         # mbedTLS's own handshake retransmission timer (seconds); MicroPython
         # keeps mbedTLS's defaults, 1 and 60.
         self.handshake_timeout_min = 1.0
@@ -59,6 +70,14 @@ class SSLContext:
 
     def __repr__(self):
         return "<SSLContext>"
+
+    def load_cert_chain(self, cert, key):
+        """Own certificate and private key, DER bytes (MicroPython takes DER or PEM data)."""
+        self._chain = (bytes(cert), bytes(key))
+
+    def load_verify_locations(self, cadata):
+        """The certificate (DER) that anchors the peer's chain."""
+        self._cadata = bytes(cadata)
 
     def get_ciphers(self):
         return list(_m.ciphers_available())
@@ -81,17 +100,27 @@ class SSLContext:
             if isinstance(ident, (bytes, bytearray)):
                 ident = bytes(ident).decode()
             psk = (ident, bytes(self.psk_key))
+        certs = {}
+        if self._chain is not None:
+            from mbedtls import x509
+
+            certs["certificate_chain"] = ([x509.CRT.from_DER(self._chain[0])], _private_key(self._chain[1]))
+        if self._cadata is not None:
+            from mbedtls import x509
+
+            certs["trust_store"] = _m.TrustStore([x509.CRT.from_DER(self._cadata)])
         conf = _m.DTLSConfiguration(
             validate_certificates=self.verify_mode != CERT_NONE,
             ciphers=self._ciphers,
             pre_shared_key=psk,
+            **certs,
             lowest_supported_version=_m.DTLSVersion.DTLSv1_2,
             highest_supported_version=_m.DTLSVersion.DTLSv1_2,
             handshake_timeout_min=self.handshake_timeout_min,
             handshake_timeout_max=self.handshake_timeout_max,
         )
         buf = _m.ClientContext(conf).wrap_buffers(server_hostname)
-        del conf, psk
+        del conf, psk, certs
         s = SSLSocket(sock, buf)
         if do_handshake_on_connect:
             s._handshake()

@@ -55,6 +55,10 @@ def load(name, path=None):
 def modules(cfg):
     entries = ["lwm2m.app", "lwm2m.port." + cfg["port"], DRIVERS[cfg["modem"]["type"]]]
     entries += cfg.get("extra_modules", [])
+    if cfg["modem"]["type"] == "udp":
+        entries.append("lwm2m.link.peers")  # lwm2m.app: a plain socket and one per DTLS session
+    if cfg["server"].startswith("coaps"):
+        entries.append("lwm2m.link.dtls")
     if "fota" in cfg:
         entries += ["lwm2m.fota.mount", "lwm2m.fota.store", "lwm2m.fota.slots"]
     return prof.closure(entries, cfg["formats"])

@@ -49,6 +49,7 @@ package(
         "error.py",
         "link/__init__.py",
         "link/dtls.py",
+        "link/peers.py",
         "link/tcp.py",
         "link/udp.py",
         "model/__init__.py",

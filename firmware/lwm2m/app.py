@@ -30,8 +30,32 @@ def make_link(cfg, port, clock):
     host, sport = server_address(cfg["server"])
     if kind == "udp":
         from lwm2m.link.udp import UdpLink  # chosen by board.json
+        from lwm2m.link.peers import PeerLinks  # chosen by board.json
 
-        return UdpLink("::" if ":" in host else "0.0.0.0", 0)
+        # plain CoAP on one socket, a socket per DTLS session (the client
+        # secures each coaps server it finds in the Security object)
+        local = "::" if ":" in host else "0.0.0.0"
+        return PeerLinks(lambda: UdpLink(local, 0), dtls=cfg.get("dtls"))
+    link = _modem_link(cfg, m, kind, port, clock, host, sport)
+    if cfg["server"].startswith("coaps"):
+        # a modem socket has one peer: the DTLS session runs over it directly
+        from lwm2m.link.dtls import DtlsLink  # chosen by board.json
+
+        ident, key = psk(cfg)
+        link = DtlsLink(link, link.peer, ident, key, **(cfg.get("dtls") or {}))
+    return link
+
+
+def psk(cfg):
+    """(identity bytes, key bytes) from board.json's psk_identity / psk_key (hex)."""
+    import binascii
+
+    if not cfg.get("psk_identity") or not cfg.get("psk_key"):
+        raise ValueError("board.json: a coaps server needs psk_identity and psk_key (hex)")
+    return cfg["psk_identity"].encode(), binascii.unhexlify(cfg["psk_key"])
+
+
+def _modem_link(cfg, m, kind, port, clock, host, sport):
     uart = port.uart(m)
     wake = port.pwrkey(m)
     apn = m.get("apn", "")
@@ -70,7 +94,12 @@ def build(cfg, port, clock=None, setup=None, trace=None, release=False):
     if setup:
         setup(model)
     binding = cfg.get("binding", "U") + ("Q" if cfg.get("queue_mode") else "")
-    provision(model, cfg["server"], ssid=1, lifetime=cfg.get("lifetime", 86400), binding=binding)
+    iid = provision(model, cfg["server"], ssid=1, lifetime=cfg.get("lifetime", 86400), binding=binding)
+    if cfg["server"].startswith("coaps"):  # Security mode 0 (PSK): identity /0/x/3, key /0/x/5
+        ident, key = psk(cfg)
+        model.set((0, iid, 2), 0)
+        model.set((0, iid, 3), ident)
+        model.set((0, iid, 5), key)
     link = make_link(cfg, port, clock)
     if release:  # the caller's loop flushes it (lwm2m.client.queue.Queue.after_io)
         from lwm2m.link.release import ReleaseLink  # chosen by board.json

@@ -62,12 +62,12 @@ class DtlsFront:
     """DtlsFront(keys, backend): keys {identity: key bytes}; backend the
     (host, port) of the plain server. `await start()`, then `port`."""
 
-    def __init__(self, keys, backend, host="127.0.0.1", port=0):
+    def __init__(self, keys, backend, host="127.0.0.1", port=0, certs=None):
         self.backend = backend
         self.host = host
         self.port = port
         self._wire = _Wire()
-        self.link = DtlsServerLink(self._wire, keys)
+        self.link = DtlsServerLink(self._wire, keys, certs=certs)
         self._relays = {}  # device address -> inner transport (None while it opens)
         self._by_port = {}  # local port of an inner socket -> device address
         self._backlog = {}  # device address -> plaintext that came before its inner socket

@@ -40,7 +40,8 @@ class LwM2MServer(Operations):
     CoAP over TCP, RFC 8323, on the same port number: the T binding)."""
 
     def __init__(self, host="127.0.0.1", port=DEFAULT_PORT, awake_time=93.0, timeout=30.0,
-                 lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684, tcp=False):
+                 lifetime_grace=0.0, type_of=None, bootstrap=None, psk=None, dtls_port=5684, tcp=False,
+                 certs=None):
         self.host = host
         self.port = port
         self.awake_time = awake_time
@@ -49,6 +50,7 @@ class LwM2MServer(Operations):
         self.type_of = type_of or content.table_types()
         self.bootstrap = bootstrap
         self.psk = psk
+        self.certs = certs  # (chain [DER], key DER, client CA DER): DTLS with certificates too
         self.dtls_port = dtls_port
         self.tcp = tcp
         self.dtls = None
@@ -73,10 +75,11 @@ class LwM2MServer(Operations):
             ctx = await (self._udp_and_tcp() if self.tcp else self._udp(self.port))
         self.ctx = ctx
         install_hooks(ctx, self._stray)
-        if self.psk is not None:
+        if self.psk is not None or self.certs is not None:
             from .dtls import DtlsFront  # python-mbedtls only when DTLS is asked for
 
-            self.dtls = await DtlsFront(self.psk, ("127.0.0.1", self.port), self.host, self.dtls_port).start()
+            self.dtls = await DtlsFront(self.psk or {}, ("127.0.0.1", self.port), self.host, self.dtls_port,
+                                        certs=self.certs).start()
             self.dtls_port = self.dtls.port
         return self
 

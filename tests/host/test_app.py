@@ -35,3 +35,20 @@ def test_board_with_fota_mounts_object_5(tmp_path):
 def test_lorawan_server_uri_names_the_fport():
     assert app.server_address("lorawan://5") == ("lorawan", 5)
     assert app.server_address("coaps://[::1]:5684") == ("::1", 5684)
+
+
+def test_board_with_a_coaps_server_provisions_psk_mode():
+    key = "00112233445566778899aabbccddeeff"
+    client, model = app.build(config(server="coaps://127.0.0.1:5684", psk_identity="board-1", psk_key=key), port)
+    assert model.get((0, 0, 2)) == 0 and model.get((0, 0, 3)) == b"board-1"
+    assert model.get((0, 0, 5)) == bytes.fromhex(key)
+    assert key not in repr(client.endpoint.link)
+    client.endpoint.link.close()
+
+
+def test_board_with_a_coaps_server_and_no_key_is_refused():
+    try:
+        app.build(config(server="coaps://127.0.0.1:5684"), port)
+        raise AssertionError("built without a key")
+    except ValueError as e:
+        assert "psk_key" in str(e)

@@ -108,6 +108,7 @@ class Client:
             except Exception as e:
                 self._log("bad server URI %r: %r" % (uri, e))
                 continue
+            self._route(uri, sec, peer)
             c = self._connection(ssid, uri, peer, sec, srv)
             c.priority = S.get(self.model, (1, srv, 13))
             self.connections.append(c)
@@ -149,6 +150,7 @@ class Client:
         except Exception as e:
             self._log("bad bootstrap URI %r: %r" % (b.uri, e))
             return False
+        self._route(b.uri, b.sec, self._bs_peer)
         self.bootstrap = b
         self._log("bootstrap with %s" % b.uri)
         return True
@@ -158,6 +160,7 @@ class Client:
         if b.state == _bs().DONE:
             self._log("bootstrap finished")
             self.bootstrap = None
+            self._route(None, None, self._bs_peer)  # the bootstrap account's session ends
             for c in self.connections:
                 self._drop_observations(c)
             self.connections = []
@@ -190,6 +193,32 @@ class Client:
                 b.on_response(t, ex.response.code)
 
         self.endpoint.request(m, self._bs_peer, done)
+
+    def _route(self, uri, sec, peer):
+        """A coaps:// server in PSK mode (/0/x/2 = 0: identity /0/x/3, key
+        /0/x/5) or certificate mode (2) gets a DTLS session of its own where
+        the link can give one (lwm2m.link.peers.PeerLinks); any other URI
+        goes over the plain link.
+        The key goes from the model to the link, never to the trace."""
+        link = self.endpoint.link
+        while link is not None and not hasattr(link, "secure"):
+            link = getattr(link, "link", None)  # through wrappers (connectivity statistics)
+        if link is None:
+            return  # the link is what it is (a DtlsLink given directly, a simulated port)
+        if uri is None or not uri.startswith("coaps"):
+            link.release(peer)
+            return
+        m = self.model
+        mode = S.get(m, (0, sec, 2), 3)
+        if link.trace is None:
+            link.trace = self._log
+        if mode == 0:
+            link.secure(peer, S.get(m, (0, sec, 3), b""), S.get(m, (0, sec, 5), b""))
+        elif mode == 2:  # certificates: own /0/x/3, private key /0/x/5, the server's anchor /0/x/4
+            link.secure(peer, None, S.get(m, (0, sec, 5), b""), S.get(m, (0, sec, 3), b""),
+                        S.get(m, (0, sec, 4), b""), S.parse_uri(uri)[1])
+        else:
+            self._log("%s: security mode %d is not supported (PSK, certificates only)" % (uri, mode))
 
     def _connection(self, ssid, uri, peer, sec, srv):
         model, cfg = self.model, self.config
@@ -235,7 +264,8 @@ class Client:
         """De-register from every server, waiting up to wait_ms for answers."""
         self.deregister()
         t0 = self.clock.ticks_ms()
-        while any(c.reg.state == R.DEREGISTERING for c in self.connections):
+        # (a Register or Update in flight is answered first, then De-register goes)
+        while any(c.reg.state == R.DEREGISTERING or c.reg._leave for c in self.connections):
             left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
             if left <= 0:
                 break

@@ -24,6 +24,9 @@ _SERVER_FLIGHTS = const(2)
 # builds often lack CCM, so AEAD GCM, then CBC, follow. Only the suites the
 # runtime has are offered.
 CIPHERS = ("TLS-PSK-WITH-AES-128-CCM-8", "TLS-PSK-WITH-AES-128-GCM-SHA256", "TLS-PSK-WITH-AES-128-CBC-SHA256")
+# Certificate mode (LwM2M Security mode 2): ECDSA on P-256, as RFC 7925 names.
+CERT_CIPHERS = ("TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8", "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+                "TLS-ECDHE-ECDSA-WITH-AES-128-CBC-SHA256")
 
 
 class DtlsError(OSError):
@@ -60,6 +63,7 @@ class _Wire(io.IOBase):
         self.slice_ms = None  # handshake: say "nothing yet" this often, so mbedTLS can retransmit
         self.fail_at_deadline = False  # handshake: past the deadline, fail with ETIMEDOUT
         self.error = None  # what the inner link's recv raised
+        self.interrupt = None  # a KeyboardInterrupt held until mbedTLS has returned
         self.tx_bytes = self.rx_bytes = self.tx_count = self.rx_count = 0
 
     def write(self, buf):
@@ -83,6 +87,12 @@ class _Wire(io.IOBase):
             wait = self.slice_ms
         try:
             got = self.link.recv(wait)
+        except KeyboardInterrupt as e:
+            # Ctrl-C inside mbedTLS's read would unwind through its C code and
+            # leave the session half-read (the next record never decrypts):
+            # say "nothing yet" and raise it once mbedTLS has returned.
+            self.interrupt = e
+            return -_EIO if self.fail_at_deadline else None
         except Exception as e:
             # Never raise through mbedTLS: fail a handshake, or end the wait.
             self.error = e
@@ -100,6 +110,12 @@ class _Wire(io.IOBase):
 
     def ioctl(self, req, arg):
         return 0
+
+    def reraise(self):
+        e = self.interrupt
+        if e is not None:
+            self.interrupt = None
+            raise e
 
 
 class DtlsLink:
@@ -125,8 +141,16 @@ class DtlsLink:
 
     def __init__(self, inner, peer, identity, key, ciphers=CIPHERS, handshake_timeout_ms=60000,
                  handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None,
-                 retransmit_ms=None):
+                 retransmit_ms=None, cert=None, ca=None, server_name=None):
+        """Certificate mode: cert (own certificate, DER), key (its private
+        key, DER), ca (the certificate the server's chain must lead to, DER),
+        server_name (what the server's certificate must name); identity unused."""
         self.inner = inner
+        self.cert = cert
+        self.ca = ca
+        self.server_name = server_name
+        if cert is not None and ciphers is CIPHERS:
+            ciphers = CERT_CIPHERS
         self.peer = peer
         self.identity = identity
         self._key = key
@@ -167,15 +191,21 @@ class DtlsLink:
     def _context(self):
         tls = _tls()
         ctx = tls.SSLContext(tls.PROTOCOL_DTLS_CLIENT)
-        ctx.verify_mode = tls.CERT_NONE  # PSK: the key authenticates the server
+        if self.cert is not None:  # certificates: the server's must lead to ca
+            ctx.load_cert_chain(self.cert, self._key)
+            ctx.load_verify_locations(self.ca)
+            ctx.verify_mode = tls.CERT_REQUIRED
+        else:
+            ctx.verify_mode = tls.CERT_NONE  # PSK: the key authenticates the server
         if self._ciphers is None:
             have = ctx.get_ciphers()
             self._ciphers = [c for c in self._prefs if c in have]
             if not self._ciphers:
-                raise DtlsError(ECONNREFUSED, "no PSK cipher suite in this mbedTLS")
+                raise DtlsError(ECONNREFUSED, "no cipher suite of ours in this mbedTLS")
         ctx.set_ciphers(self._ciphers)
-        ctx.psk_identity = self.identity
-        ctx.psk_key = self._key
+        if self.cert is None:
+            ctx.psk_identity = self.identity
+            ctx.psk_key = self._key
         if self.retransmit_ms is not None:
             try:
                 ctx.handshake_timeout_min = self.retransmit_ms / 1000
@@ -206,7 +236,7 @@ class DtlsLink:
             rx0 = w.rx_count
             w.error = None
             try:
-                self._ssl = ctx.wrap_socket(w, server_side=False)
+                self._ssl = ctx.wrap_socket(w, server_side=False, server_hostname=self.server_name)
             except OSError as e:
                 code = e.args[0] if e.args else 0
                 if w.error is not None:
@@ -229,6 +259,7 @@ class DtlsLink:
                 w.slice_ms = None
                 w.fail_at_deadline = False
                 ctx = None
+                w.reraise()
             c = self._ssl.cipher()
             self.cipher = c[0] if isinstance(c, tuple) else c
             self.handshakes += 1
@@ -280,6 +311,7 @@ class DtlsLink:
                     data = self._ssl.recv(_RX_MAX)
                 except OSError:
                     data = b""
+                w.reraise()
                 if data == b"":  # fatal alert or close_notify: the session is gone
                     self._lose(ECONNRESET)
                     data = None

@@ -192,7 +192,7 @@ class MicroPythonDevice:
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
-                          "create_delete"))  # lwm2m.main's Device has no power sources (/3/0/6)
+                          "create_delete", "psk", "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
@@ -200,14 +200,19 @@ class MicroPythonDevice:
         self._out = None
 
     def start(self, uri, bootstrap=False, psk=None, lifetime=300):
-        if bootstrap or psk:
-            pytest.skip("lwm2m.main takes one NoSec server URI (no bootstrap, no DTLS)")
+        if bootstrap and psk:
+            pytest.skip("lwm2m.main has one link: a PSK bootstrap server then a PSK server need two")
         if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
             pytest.skip("no micropython unix port or no .mpy build (make mpy)")
         self._out = tempfile.TemporaryFile()
         env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
-        self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main", uri, self.endpoint,
-                                      str(lifetime)], env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        args = [uri, self.endpoint, str(lifetime)]
+        if bootstrap:
+            args.append("--bootstrap")
+        if psk:
+            args += ["--psk", "%s:%s" % (psk[0], psk[1].hex())]
+        self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main"] + args,
+                                     env=env, stdout=self._out, stderr=subprocess.STDOUT)
         return self
 
     def output(self):
