@@ -18,8 +18,6 @@ both share one virtual clock without threads:
 """
 import asyncio
 
-from lwm2m import compat
-
 
 class DeviceClock:
     """The firmware clock of a simulated device: ticks_ms()/time() read the
@@ -33,9 +31,6 @@ class DeviceClock:
 
     def ticks_ms(self):
         return self.clock.ticks_ms()
-
-    def ticks_diff(self, a, b):
-        return compat.ticks_diff(a, b)
 
     def time(self):
         return self.clock.time()

@@ -4,6 +4,7 @@ server whose application server bridges each device's frames to a LwM2M server
 and queues the server's datagrams until the device next speaks.
 Facts: ../shared/reference/modems.md."""
 import math
+import random
 
 from lwm2m.compat import ticks_add, ticks_diff
 
@@ -54,11 +55,18 @@ class NetworkServer:
 
     frames: every frame as it crossed the air, a dict with t_ms (the clock's
     ticks, if a clock was given), dev, dir ("up"/"down"), fport (None: an empty
-    uplink), size (application payload bytes), dr, airtime_ms."""
+    uplink), size (application payload bytes), dr, airtime_ms, lost.
 
-    def __init__(self, forward=None, clock=None):
+    loss: the probability that a frame is lost on the air, each way (seeded:
+    one seed, one run). The network answers no lost uplink; a lost downlink is
+    gone."""
+
+    def __init__(self, forward=None, clock=None, loss=0.0, seed=0):
         self.forward = forward  # forward(dev_eui, fport, data): uplink payload to the application side
         self.clock = clock
+        self.loss = loss
+        self.rng = random.Random("%s:lorawan" % seed)
+        self._heard = {}  # dev_eui -> whether its last uplink arrived (no receive window otherwise)
         self.queues = {}  # dev_eui -> [(fport, data)]
         self.stats = {}  # dev_eui -> counters
         self.frames = []
@@ -66,27 +74,35 @@ class NetworkServer:
 
     def _record(self, dev, direction, fport, data, dr):
         t = self.clock.ticks_ms() if self.clock is not None else None
+        lost = bool(self.loss) and self.rng.random() < self.loss
         self.frames.append({"t_ms": t, "dev": dev, "dir": direction, "fport": fport, "size": len(data), "dr": dr,
-                            "airtime_ms": airtime_ms(len(data), EU868_SF.get(dr, 7))})
+                            "airtime_ms": airtime_ms(len(data), EU868_SF.get(dr, 7)), "lost": lost})
+        if lost:
+            self._stats(dev)["lost"] += 1
+        return lost
 
     def _stats(self, dev):
         if dev not in self.stats:
             self.stats[dev] = {"uplinks": 0, "uplink_bytes": 0, "downlinks": 0, "downlink_bytes": 0,
-                               "airtime_ms": 0.0, "oversize": 0, "largest_uplink": 0}
+                               "airtime_ms": 0.0, "oversize": 0, "largest_uplink": 0, "lost": 0}
         return self.stats[dev]
 
     def uplink(self, dev, fport, data, dr):
         """A frame from the device; fport None: an empty frame (no FPort), which
         only opens the receive windows."""
         self._dr[dev] = dr
-        self._record(dev, "up", fport, data, dr)
         st = self._stats(dev)
+        lost = self._record(dev, "up", fport, data, dr)
+        self._heard[dev] = not lost
         st["uplinks"] += 1
         st["uplink_bytes"] += len(data)
         st["largest_uplink"] = max(st["largest_uplink"], len(data))
         st["airtime_ms"] += airtime_ms(len(data), EU868_SF.get(dr, 7))
         if len(data) > EU868_MAX_PAYLOAD[dr]:
             st["oversize"] += 1  # a real network drops it
+            self._heard[dev] = False
+            return
+        if lost:
             return
         if self.forward and fport is not None:
             self.forward(dev, fport, data)
@@ -95,14 +111,16 @@ class NetworkServer:
         self.queues.setdefault(dev, []).append((fport, data))
 
     def take_downlink(self, dev):
+        """The downlink for the receive window after the device's uplink, or None."""
         q = self.queues.get(dev)
-        if not q:
+        if not q or not self._heard.get(dev, True):
             return None
         st = self._stats(dev)
         fport, data = q.pop(0)
         st["downlinks"] += 1
         st["downlink_bytes"] += len(data)
-        self._record(dev, "down", fport, data, self._dr.get(dev, 0))
+        if self._record(dev, "down", fport, data, self._dr.get(dev, 0)):
+            return None
         return fport, data
 
     def pending(self, dev):
@@ -175,7 +193,7 @@ class class_a_timers:
     and give up long before. Process-wide while in the block (aiocoap reads
     TransportTuning's class attributes), restored after."""
 
-    def __init__(self, ack_timeout_s=600.0, max_retransmit=2):
+    def __init__(self, ack_timeout_s=600.0, max_retransmit=4):
         self.values = {"ACK_TIMEOUT": float(ack_timeout_s), "MAX_RETRANSMIT": max_retransmit}
         self.saved = {}
 

@@ -77,8 +77,10 @@ def _modem_link(cfg, m, kind, port, clock, host, sport):
         from lwm2m.modem.lorawan import Rak3172, Rn2483  # chosen by board.json
 
         keys = (m["dev_eui"], m["app_eui"], m["app_key"]) if "app_key" in m else None
-        cls = Rak3172 if kind == "rak3172" else Rn2483
-        return cls(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys)
+        if kind == "rak3172":
+            return Rak3172(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys,
+                           band=m.get("band", 4))
+        return Rn2483(uart, clock, sport, dr=m.get("dr", 0), confirmed=m.get("confirmed", False), keys=keys)
     raise ValueError("board.json: unknown modem type %r" % kind)
 
 
@@ -114,6 +116,8 @@ def build(cfg, port, clock=None, setup=None, trace=None, release=False):
         config["resolve"] = lambda uri: peer
     if getattr(link, "mtu", 1152) < 128:  # LoRaWAN: every Block1 frame repeats the Register query
         config["compact"] = True
+    if cfg.get("heartbeat"):  # seconds of silence before a CoAP ping (LoRaWAN Class A: a receive window)
+        config["heartbeat"] = cfg["heartbeat"]
     client = Client(model, stats.wrap(link), clock, config, trace=trace)
     dev.schedule = client.defer
     client.release_link = release

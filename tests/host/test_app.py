@@ -52,3 +52,25 @@ def test_board_with_a_coaps_server_and_no_key_is_refused():
         raise AssertionError("built without a key")
     except ValueError as e:
         assert "psk_key" in str(e)
+
+
+def test_lorawan_board_builds_the_rak3172_driver_with_compact_registration():
+    import json
+
+    from host_sim.clock import VirtualClock
+    from host_sim.device import SimBoard
+    from host_sim.lorawan import NetworkServer
+    from host_sim.modems.lora import Rak3172Sim
+
+    with open(os.path.join(ROOT, "boards", "esp32_rak3172", "board.json")) as f:
+        cfg = json.load(f)
+    clock = VirtualClock()
+    sim = Rak3172Sim(clock, NetworkServer())
+    client, model = app.build(cfg, SimBoard(sim), clock)
+    assert client.endpoint.link.mtu == 51 and client.config["compact"]
+    client.start()
+    client.step()  # joins (band 4 from board.json), then the first Register block
+    assert "AT+BAND=4" in sim.log
+    data, peer, _ = sim.sent[0]
+    # EU868 DR0: the board's Register fits 51 B frames (short name, defaults left out, 16 B blocks)
+    assert peer == ("lorawan", 5) and len(data) <= 51 and b"ep=l1" in data and b"lt=" not in data

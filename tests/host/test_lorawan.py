@@ -101,3 +101,28 @@ def test_rn2483_reset_forgets_the_session_and_the_driver_joins_again():
     assert not drv.joined and drv.rebooted == 1
     drv.send(b"b")
     assert sim.log.count("mac join otaa") == 2 and uplinks[-1][2] == b"b"
+
+
+def test_application_server_gives_each_deveui_one_address_and_queues_downlinks_once():
+    from host_sim.lorawan import ApplicationServer
+    from host_sim.network import Network
+    from host_sim.scheduler import Simulator
+
+    sim = Simulator()
+    net = Network(sim, seed=1)
+    lwm2m = net.node("server").port(5683)
+    ns = NetworkServer(clock=sim.clock)
+    app = ApplicationServer(net, ns, lwm2m.address)
+    ns.uplink("A", FPORT, b"from-a", 0)
+    ns.uplink("B", FPORT, b"from-b", 0)
+    ns.uplink("A", None, b"", 0)  # an empty frame (FPending flush) reaches nobody
+    first, second = lwm2m.recv(1000), lwm2m.recv(1000)
+    assert lwm2m.recv(1000) is None
+    assert first[1] == app.port_of("A").address and second[1] == app.port_of("B").address != first[1]
+    lwm2m.send(b"request", first[1])
+    lwm2m.send(b"request", first[1])  # a CoAP retransmission while A is silent
+    sim.run_for(100)
+    assert ns.queues["A"] == [(FPORT, b"request")] and app.duplicates == 1 and not ns.queues.get("B")
+    assert ns.take_downlink("A") == (FPORT, b"request") and not ns.pending("A")
+    assert [(f["dir"], f["fport"], f["size"]) for f in ns.frames] == [
+        ("up", FPORT, 6), ("up", FPORT, 6), ("up", None, 0), ("down", FPORT, 7)]

@@ -24,8 +24,26 @@ def test_full_lwm2m_session_over_each_modem_simulator(kind):
     assert [line for line in s.trace.text().splitlines() if "AGAIN" in line] == []
 
 
-def test_bg95_marks_only_the_last_datagram_with_release_assistance():
+def test_bg95_release_assistance_follows_the_coap_message_type():
+    # modems.md: RAI 0 none, 1 no further data, 2 one reply expected
     s = Session("bg95-rai").run()
     assert any("AT+QISENDEX" in c for c in s.modem.log)
-    assert {rai for _, _, rai in s.modem.sent} <= {0, 1}
+    by_type = {}
+    for data, _, rai in s.modem.sent:
+        by_type.setdefault(describe(data).split(" ")[0], set()).add(rai)
+    assert by_type["CON"] == {2}  # Register, Update, De-register: a reply is expected
+    assert by_type["NON"] == {0} and by_type["ACK"] == {0}  # only the caller knows (send(last=True))
 
+
+
+def test_queue_mode_over_psm_server_request_waits_for_the_device_to_wake():
+    from host_sim.sessions import PsmSession
+
+    s = PsmSession("bg96-push").run()
+    r = s.results
+    assert r["registered"].queue and r["asleep"] and r["queued"]
+    assert str(r["read_after_wake"]).endswith("=24.5>")
+    # woken by PWRKEY for the Update: the driver brought the modem up a second time
+    assert s.modem.log.count("ATE0") == 2 and 'AT+CPSMS=1,,,"00111000","00000001"' in s.modem.log
+    # the server's read went out only after the Update: nothing reached the sleeping modem
+    assert s.radio.dropped == 0

@@ -288,3 +288,22 @@ def test_registration_priority_order_and_failure_block():
     c.start()
     pump_all(c, lc, pairs)
     assert c.connections[0].reg.state == R.FAILED and s1.got == []  # blocked
+
+
+def test_heartbeat_pings_the_server_after_seconds_of_silence():
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600, heartbeat=600)
+    assert c.next_timeout_ms() == 600000
+    n = len(lc.wire)
+    clock.advance(599000)
+    c.step()
+    assert len(lc.wire) == n
+    clock.advance(1000)
+    c.step()
+    assert len(lc.wire) == n + 1 and lc.wire[-1][1][:2] == b"\x40\x00"  # an empty CON: a CoAP ping
+    pump(c, srv.ep, lc, ls)  # the server answers RST: nothing else happens
+    assert c.connections[0].reg.state == R.REGISTERED and c.next_timeout_ms() <= 600000
+
+
+def test_no_heartbeat_unless_configured():
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600)
+    assert c.next_timeout_ms() > 600000

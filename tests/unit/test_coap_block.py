@@ -276,3 +276,16 @@ def test_register_block1_fits_lorawan_dr0_frames_of_51_bytes():
         ep.receive(ack.encode(), "S")
         n += 1
     assert n == 3
+
+
+def test_response_that_fits_the_link_whole_goes_without_block2():
+    # LoRaWAN DR0: 16-byte blocks, but a 24-byte payload with a short header fits a 51 B frame
+    ep, link, clock = endpoint(lambda r, peer: Message(cm.CONTENT, payload=bytes(24)), mtu=51)
+    ep.receive(req(cm.GET, "x", mid=1).encode(), "C")
+    r = decode(link.raw()[0])
+    assert r.code == cm.CONTENT and r.block2() is None and len(r.payload) == 24
+    # one that does not fit is still sliced
+    ep, link, clock = endpoint(lambda r, peer: Message(cm.CONTENT, payload=bytes(60)), mtu=51)
+    ep.receive(req(cm.GET, "x", mid=1).encode(), "C")
+    r = decode(link.raw()[0])
+    assert r.block2() == (0, 1, 0) and len(r.payload) == 16

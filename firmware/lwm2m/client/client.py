@@ -63,7 +63,8 @@ class Client:
         store_limit (notifications kept while offline, 32); resolve
         (uri -> peer address, default a socket address); params (CoAP
         transmission settings, lwm2m.coap.params.Params); compact (Register
-        without lt and b at their defaults: small LoRaWAN frames)."""
+        without lt and b at their defaults: small LoRaWAN frames); heartbeat
+        (seconds of silence after which a registered client sends a CoAP ping)."""
         self.model = model
         self.clock = clock
         self.config = config
@@ -325,15 +326,35 @@ class Client:
             if d is not None and (due is None or d < due):
                 due = d
         out = None if due is None else max(0, (due - now) * 1000)
-        t = self.endpoint.next_timeout_ms()
-        if t is not None and (out is None or t < out):
-            out = t
+        for t in (self.endpoint.next_timeout_ms(), self._heartbeat_ms()):
+            if t is not None and (out is None or t < out):
+                out = t
         now_ms = self.clock.ticks_ms()
         for due_ms, fn in self._timers:
             t = max(0, ticks_diff(due_ms, now_ms))
             if out is None or t < out:
                 out = t
         return out
+
+    def _heartbeat_ms(self):
+        """ms until the heartbeat is due (config heartbeat: seconds of silence
+        after which a registered client sends a CoAP ping), or None."""
+        hb = self.config.get("heartbeat")
+        if not hb or not self.online or not [c for c in self.connections if c.reg.registered()]:
+            return None
+        return max(0, hb * 1000 - ticks_diff(self.clock.ticks_ms(), self._last_io))
+
+    def _heartbeat(self):
+        # LoRaWAN Class A: the server reaches the device only in the receive
+        # windows after an uplink, so a request (or a retransmission) that
+        # missed one waits for the next; the ping is that uplink.
+        if self._heartbeat_ms() != 0:
+            return
+        self._io()
+        for c in self.connections:
+            if c.reg.registered():
+                self._log("heartbeat")
+                self.endpoint.ping(c.peer)
 
     def sleep_ms(self):
         """Queue mode (1.1.1 6.5): how long the device may now sleep with the
@@ -386,6 +407,7 @@ class Client:
                     self.request_bootstrap()
             for item in self.reporter.due(now):
                 self._deliver(item)
+            self._heartbeat()
         except Exception as e:
             self._log("step: %r" % (e,))
 

@@ -10,10 +10,20 @@ _URCS = (b"+QIURC:", b"+QIOPEN:", b"RDY", b"APP RDY", b"PSM POWER DOWN", b"+CERE
 _RATS = {"m": 0, "nb": 1, "both": 2}
 
 
+def _rai(data, last):
+    """Release assistance for one datagram: 1 (no further data) when the
+    caller says it is the last (lwm2m.link.release), 2 (one reply expected)
+    for a CON, read from its CoAP header; else 0 (nothing known)."""
+    if last:
+        return 1
+    return 2 if data and (data[0] >> 4) & 3 == 0 else 0
+
+
 class Bg96(Cellular):
     """push: direct-push receive (data inside the URC) instead of buffer mode (+QIRD).
-    rai: BG95 release assistance: the last datagram of an exchange is marked so
-    the network can release the radio connection at once (NB-IoT).
+    rai: BG95 release assistance (NB-IoT): each datagram tells the network
+    whether a reply is expected (2: a CON), nothing more (1: send(last=True))
+    or nothing is known (0), so it can release the radio connection early.
     psm: (T3412, T3324) bit strings to request PSM with, or None.
     wake: the board's PWRKEY pulse, called to bring the modem out of PSM.
     Timeouts in ms as in Quectel's manual: PDN 150 s, open 150 s, send 50 s, other 5 s."""
@@ -78,7 +88,7 @@ class Bg96(Cellular):
             try:
                 if self.rai:
                     hexdata = "".join("%02x" % b for b in data)
-                    self.at.cmd('AT+QISENDEX=%d,"%s",%d' % (_CID, hexdata, 1 if last else 0), self.t_send)
+                    self.at.cmd('AT+QISENDEX=%d,"%s",%d' % (_CID, hexdata, _rai(data, last)), self.t_send)
                 else:
                     self.at.cmd("AT+QISEND=%d,%d" % (_CID, len(data)), self.t_send, prompt=b"> ", data=bytes(data))
                 return

@@ -1,6 +1,6 @@
 # Runs on either runtime: the firmware as lwm2m.app builds it from a board
 # configuration, its modem a simulator on a pseudo-terminal.
-#   <python|micropython> lwm2m_over_modem.py <bg96|sim7080|sara_r4> <tty> <server_port> <endpoint>
+#   <python|micropython> lwm2m_over_modem.py <bg96|sim7080|sara_r4|rak3172|rn2483> <tty> <server_port> <endpoint>
 # The temperature rises 0.1 every 2 s; after the first successful Update the
 # device de-registers and exits (as a board would before switching off).
 import sys
@@ -11,6 +11,8 @@ from lwm2m.port import unix as board
 kind, tty, server_port, ep = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 cfg = {"board": "unix", "endpoint": ep, "server": "coap://127.0.0.1:%d" % server_port, "lifetime": 60,
        "binding": "U", "modem": {"type": kind, "tty": tty, "apn": "iot", "push": True}}
+if kind in ("rak3172", "rn2483"):  # the network server on the far side of the pty knows the LwM2M server
+    cfg.update(server="lorawan://5", queue_mode=True, modem={"type": kind, "tty": tty, "dr": 5})
 
 
 def setup(model):
