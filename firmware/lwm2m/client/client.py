@@ -13,7 +13,6 @@ from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.client import servers as S
-from lwm2m.client import acl as ACL
 from lwm2m.client import reglinks, registration as R
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
@@ -590,13 +589,21 @@ class Client:
     def _acos(self):
         """Access Control instances when more than one server is configured
         (E.3: with one server access control does not apply)."""
-        return ACL.from_model(self.model) if len(self.connections) > 1 else None
+        if len(self.connections) < 2:
+            return None
+        from lwm2m.client import acl  # only a device with several servers needs it
+
+        return acl.from_model(self.model)
 
     def _aco_create(self, path, server):
-        ACL.own(self.model, path, server.ssid)
+        from lwm2m.client import acl
+
+        acl.own(self.model, path, server.ssid)
 
     def _aco_delete(self, path):
-        ACL.forget(self.model, path)
+        from lwm2m.client import acl
+
+        acl.forget(self.model, path)
 
     def _log(self, text):
         if self.trace is not None:

@@ -15,19 +15,37 @@
 # type_of, tables. Those raise CoapError for bad requests themselves; this
 # layer adds the CoAP mapping, content negotiation, access control and the
 # Security object rule (any operation: 4.01).
+from lwm2m.compat import const
 from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
                          NOT_ACCEPTABLE, INTERNAL, UNSUPPORTED_FORMAT)
-from lwm2m.client import acl as ACL
-from lwm2m.client import execargs
 from lwm2m.codec import linkformat
 from lwm2m.model.table import MULTIPLE
 
-GET, POST, PUT, DELETE, FETCH, IPATCH = 1, 2, 3, 4, 5, 7
-CREATED, DELETED, CHANGED, CONTENT = 0x41, 0x42, 0x44, 0x45
+_GET = const(1)
+_POST = const(2)
+_PUT = const(3)
+_DELETE = const(4)
+_FETCH = const(5)
+_IPATCH = const(7)
+_CREATED = const(0x41)
+DELETED, CHANGED, CONTENT = 0x42, 0x44, 0x45
+# Access Control operations (the bits of lwm2m.client.acl, which is imported
+# only when access control applies: with more than one server)
+_A_READ = const(1)
+_A_WRITE = const(2)
+_A_EXECUTE = const(4)
+_A_DELETE = const(8)
+_A_CREATE = const(16)
 LINK_FORMAT = 40
 SENML_CBOR = 112
 # Objects no LwM2M server may touch (1.1.1 6.3: 4.01 Unauthorized).
 PROTECTED = (0, 21)
+
+
+def _acl():
+    from lwm2m.client import acl
+
+    return acl
 
 
 class Reply:
@@ -112,48 +130,51 @@ class Dispatcher:
     def _handle(self, req, server):
         code = req.code
         path = parse_path(req.uri_path())
-        if code == FETCH:
+        if code == _FETCH:
             return self._fetch(req, server)
-        if code == IPATCH:
+        if code == _IPATCH:
             return self._write_composite(req, server)
         if not path:
             raise CoapError(METHOD_NOT_ALLOWED, "not on the root path")
         if path[0] in PROTECTED:
             raise CoapError(UNAUTHORIZED, "security object")
         n = len(path)
-        if code == GET:
+        if code == _GET:
             if req.accept() == LINK_FORMAT:
-                self._check(server, ACL.READ, path)
+                self._check(server, _A_READ, path)
                 return self._discover(path, server)
             return self._read(req, path, server)
-        if code == PUT:
+        if code == _PUT:
             if req.content_format() is None and not req.payload:
-                self._check(server, ACL.READ, path)
+                self._check(server, _A_READ, path)
                 server.attrs.write(path, req.uri_query(), self.model.type_of)
                 return Reply(CHANGED)
             if n < 2:
                 raise CoapError(METHOD_NOT_ALLOWED, "write on an object")
-            self._check(server, ACL.WRITE, path)
+            self._check(server, _A_WRITE, path)
             self.model.write(path, self._decode(req, path), True)
             return Reply(CHANGED)
-        if code == POST:
+        if code == _POST:
             if n == 1:
                 return self._create(req, path, server)
             if n == 2:
-                self._check(server, ACL.WRITE, path)
+                self._check(server, _A_WRITE, path)
                 self.model.write(path, self._decode(req, path), False)
                 return Reply(CHANGED)
             if n == 3:
-                self._check(server, ACL.EXECUTE, path)
+                self._check(server, _A_EXECUTE, path)
                 args = bytes(req.payload or b"")
-                execargs.parse(args)  # malformed arguments: 4.00 before any effect
+                if args:  # malformed arguments: 4.00 before any effect
+                    from lwm2m.client import execargs  # loaded only when arguments come
+
+                    execargs.parse(args)
                 self.model.execute(path, args)
                 return Reply(CHANGED)
             raise CoapError(METHOD_NOT_ALLOWED, "execute on a resource instance")
-        if code == DELETE:
+        if code == _DELETE:
             if n != 2:
                 raise CoapError(METHOD_NOT_ALLOWED, "delete needs an instance")
-            self._check(server, ACL.DELETE, path)
+            self._check(server, _A_DELETE, path)
             self.model.delete(path)
             if self.on_deleted is not None:
                 self.on_deleted(path)
@@ -167,21 +188,22 @@ class Dispatcher:
             return
         if path[1] not in self.model.instances(path[0]):
             raise CoapError(NOT_FOUND, "no such instance")
-        ACL.require(acos, op, path[0], path[1], server.ssid)
+        _acl().require(acos, op, path[0], path[1], server.ssid)
 
     def _readable(self, server, records):
         """An object-level read returns only the instances the server may read."""
         acos = self.acos() if self.acos else None
         if acos is None:
             return records
-        out = [r for r in records if ACL.allowed(acos, ACL.READ, r[0][0], r[0][1], server.ssid)]
+        allowed = _acl().allowed
+        out = [r for r in records if allowed(acos, _A_READ, r[0][0], r[0][1], server.ssid)]
         if records and not out:
             raise CoapError(UNAUTHORIZED, "access denied")
         return out
 
     # -- Read / Observe ----------------------------------------------------
     def _read(self, req, path, server):
-        self._check(server, ACL.READ, path)
+        self._check(server, _A_READ, path)
         fmt = req.accept()
         if fmt is None:
             fmt = self.default_format
@@ -214,7 +236,7 @@ class Dispatcher:
                 out.extend(self._readable(server, self.model.read(())))
                 continue
             try:
-                self._check(server, ACL.READ, p)
+                self._check(server, _A_READ, p)
                 recs = self.model.read(p)
             except CoapError as e:
                 if e.code == NOT_FOUND:
@@ -257,14 +279,14 @@ class Dispatcher:
         for p, _ in values:
             if p[0] in PROTECTED:
                 raise CoapError(UNAUTHORIZED, "security object")
-            self._check(server, ACL.WRITE, p)
+            self._check(server, _A_WRITE, p)
         self.model.write_composite(values)
         return Reply(CHANGED)
 
     def _create(self, req, path, server):
         acos = self.acos() if self.acos else None
         if acos is not None:
-            ACL.require(acos, ACL.CREATE, path[0], None, server.ssid)
+            _acl().require(acos, _A_CREATE, path[0], None, server.ssid)
         records = self._decode(req, path)
         # TLV resources without an instance decode to (oid, None, rid): the
         # model then picks the lowest free id
@@ -272,7 +294,7 @@ class Dispatcher:
         iid = self.model.create(path[0], iid, records)
         if acos is not None and self.on_created is not None:
             self.on_created((path[0], iid), server)
-        reply = Reply(CREATED)
+        reply = Reply(_CREATED)
         reply.location = [str(path[0]), str(iid)]
         return reply
 

@@ -467,7 +467,7 @@ class Endpoint:
         if obs is None:
             obs = Observation(peer, m.token)
             self.observations.append(obs)
-        obs.request = m.copy(m.payload).detach()
+        obs.request = m  # kept encoded: a copy, so m's buffer may be reused
         obs.key = request_key(m)
         resp.set_option(OBSERVE, self._next_seq())
         if self.on_observe:

@@ -3,7 +3,7 @@
 # client request waiting for its response (data None), due at a ticks_ms time.
 from lwm2m.compat import ticks_add
 from lwm2m.error import BAD_OPTION
-from lwm2m.coap.message import EMPTY
+from lwm2m.coap.message import EMPTY, decode
 
 
 class _Tx:
@@ -87,12 +87,24 @@ class _Ping(Exchange):
 class Observation(_Tx):
     """A server-role observation (RFC 7641) of `request` by (peer, token)."""
 
+    _req = None  # the request as encoded bytes (class default: no heap)
+    key = None
+    last_mid = -1
+
     def __init__(self, peer, token):
         _Tx.__init__(self, peer)
         self.token = token
-        self.request = None
-        self.key = None
-        self.last_mid = -1
+
+    # The request is kept as its datagram, a few dozen bytes, rather than as a
+    # Message with a list of option values (~0.5 KB on 64-bit): it is read
+    # back only to save the observation (lwm2m.client.persist) or in tests.
+    @property
+    def request(self):
+        return None if self._req is None else decode(self._req)
+
+    @request.setter
+    def request(self, msg):
+        self._req = bytes(msg.encode())
 
     def _failed(self, ep, why):
         ep.cancel(self, why)

@@ -243,9 +243,6 @@ class Message:
     def set_block2(self, num, more, szx):
         return self.set_option(BLOCK2, block_value(num, more, szx))
 
-    def is_request(self):
-        return 0 < self.code < 32
-
     # -- wire format -----------------------------------------------------
     def size(self, token=None):
         """Length of the encoded message in bytes (with token instead of its own)."""
