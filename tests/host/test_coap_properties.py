@@ -87,7 +87,10 @@ def test_endpoint_answers_bad_input_as_rfc7252_says(data):
     if m.code == 0:
         assert [(o.type, o.code) for o in out] == ([(cm.RST, 0)] if m.type == cm.CON else [])
     elif cls == 0 and m.type in (cm.CON, cm.NON):
-        crit = [n for n in m.opts[::2] if n & 1 and n not in _KNOWN_CRITICAL]
+        # RFC 7252 5.4.3: a value outside an option's length range makes it an
+        # unrecognized option (a Block1/Block2 value is at most 3 bytes)
+        crit = [n for n, v in zip(m.opts[::2], m.opts[1::2])
+                if n & 1 and (n not in _KNOWN_CRITICAL or (n in (cm.BLOCK1, cm.BLOCK2) and len(v) > 3))]
         if m.type == cm.NON and crit:
             assert out == []
         else:
