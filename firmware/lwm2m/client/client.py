@@ -266,7 +266,7 @@ class Client:
         self.deregister()
         t0 = self.clock.ticks_ms()
         # (a Register or Update in flight is answered first, then De-register goes)
-        while any(c.reg.state == R.DEREGISTERING or c.reg._leave for c in self.connections):
+        while any(c.reg.leaving() for c in self.connections):
             left = wait_ms - ticks_diff(self.clock.ticks_ms(), t0)
             if left <= 0:
                 break

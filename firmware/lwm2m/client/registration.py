@@ -107,6 +107,10 @@ class Registration:
     def disabled(self):
         return self._resume_at is not None
 
+    def leaving(self):
+        """De-register is under way: sent, or due once the request in flight is answered."""
+        return self.state == DEREGISTERING or self._leave
+
     # -- timing ----------------------------------------------------------
     def margin(self):
         lt = self.cfg["lifetime"]
