@@ -2,6 +2,10 @@
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
 #   ... --cert CERT.der,KEY.der,SERVER_CA.der (certificates); --bootstrap: the URI is a bootstrap server
+#   ... --retry COUNT,TIMER[,SEQ_DELAY,SEQ_RETRY] (registration retries where the Server object
+#       does not set them, /1/x/17-20; spec defaults 5,60,86400,1), --no-fallback (do not
+#       bootstrap again when registration fails, /1/x/16), --dtls-timeout SECONDS[,ATTEMPTS]
+#       (one DTLS handshake attempt; 60,2), --ack-timeout MS (CoAP ACK_TIMEOUT, 2000)
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
 # (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
@@ -73,6 +77,13 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False):
         model.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
     else:
         iid = provision(model, uri, ssid=1, lifetime=lifetime)
+    credentials(model, iid, psk, cert)
+    return model, dev, stats
+
+
+def credentials(model, iid, psk=None, cert=None):
+    """Security instance iid's mode and keys: psk (identity, key) -> mode 0,
+    cert (certificate, private key, server's trust anchor; DER) -> mode 2."""
     if psk is not None:  # Security mode 0 (PSK): identity /0/x/3, key /0/x/5
         model.set((0, iid, 2), 0)
         model.set((0, iid, 3), psk[0])
@@ -82,7 +93,6 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False):
         model.set((0, iid, 3), cert[0])
         model.set((0, iid, 5), cert[1])
         model.set((0, iid, 4), cert[2])
-    return model, dev, stats
 
 
 def _psk(text):
@@ -105,7 +115,40 @@ def _option(argv, name, n=1):
     return (argv[i + 1] if n else True), argv[:i] + argv[i + 1 + n:]
 
 
+def _ints(text):
+    return [int(x) for x in text.split(",")]
+
+
+def timing(argv):
+    """(client config, PeerLinks' dtls settings, argv without the timing options).
+    A failed registration falls back to the bootstrap server (/1/x/16 true
+    unless the Server object says otherwise) when there is a bootstrap account."""
+    server = {16: True}
+    text, argv = _option(argv, "--retry")
+    if text is not None:
+        for rid, v in zip((17, 18, 19, 20), _ints(text)):
+            server[rid] = v
+    off, argv = _option(argv, "--no-fallback", 0)
+    if off:
+        server[16] = False
+    config = {"server_defaults": server}
+    text, argv = _option(argv, "--ack-timeout")
+    if text is not None:
+        from lwm2m.coap.params import Params
+
+        config["params"] = Params(ack_timeout=int(text))
+    dtls = {}
+    text, argv = _option(argv, "--dtls-timeout")
+    if text is not None:
+        v = _ints(text)
+        dtls["handshake_timeout_ms"] = v[0] * 1000
+        if len(v) > 1:
+            dtls["handshake_attempts"] = v[1]
+    return config, dtls, argv
+
+
 def main(argv):
+    config, dtls, argv = timing(argv)
     text, argv = _option(argv, "--psk")
     psk = None if text is None else _psk(text)
     text, argv = _option(argv, "--cert")
@@ -113,7 +156,8 @@ def main(argv):
     bootstrap, argv = _option(argv, "--bootstrap", 0)
     if len(argv) < 2:
         print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]"
-              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap]")
+              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--retry COUNT,TIMER[,SEQ_DELAY,SEQ_RETRY]]"
+              " [--no-fallback] [--dtls-timeout SECONDS[,ATTEMPTS]] [--ack-timeout MS]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
@@ -125,10 +169,11 @@ def main(argv):
     # A socket for plain CoAP and one per DTLS session: the client secures
     # each coaps server (Security mode 0) on its own (lwm2m.link.peers).
     local = "::" if ":" in host else "0.0.0.0"
-    link = PeerLinks(lambda: UdpLink(local, 0))
+    link = PeerLinks(lambda: UdpLink(local, 0), dtls=dtls)
     link = stats.wrap(link)
     clock = SystemClock()
-    client = Client(model, link, clock, {"ep": ep}, trace=lambda text: print("#", text))
+    config["ep"] = ep
+    client = Client(model, link, clock, config, trace=lambda text: print("#", text))
     dev.schedule = client.defer
 
     def trace(direction, peer, data):

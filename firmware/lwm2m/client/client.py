@@ -64,7 +64,10 @@ class Client:
         (uri -> peer address, default a socket address); params (CoAP
         transmission settings, lwm2m.coap.params.Params); compact (Register
         without lt and b at their defaults: small LoRaWAN frames); heartbeat
-        (seconds of silence after which a registered client sends a CoAP ping)."""
+        (seconds of silence after which a registered client sends a CoAP ping);
+        server_defaults ({Server resource id: value} for resources a Server
+        instance lacks, e.g. {16: True, 17: 2, 18: 5}: a device's own
+        bootstrap-on-failure and retry timing where the spec's do not fit)."""
         self.model = model
         self.clock = clock
         self.config = config
@@ -131,7 +134,7 @@ class Client:
             if c.priority is None:
                 continue
             st = c.reg.state
-            if st == R.FAILED and S.flag(self.model, c.srv_iid, 15):
+            if st == R.FAILED and self._flag(c, 15):
                 return
             if st not in (R.REGISTERED, R.UPDATING, R.FAILED):
                 return  # the next servers wait for this one
@@ -245,10 +248,13 @@ class Client:
         return c
 
     def _settings(self, srv):
-        out = S.settings(self.model, srv)
+        out = S.settings(self.model, srv, self.config.get("server_defaults"))
         if self.config.get("queue") is not None:
             out["queue"] = bool(self.config["queue"])
         return out
+
+    def _flag(self, c, rid):
+        return S.flag(self.model, c.srv_iid, rid, self.config.get("server_defaults"))
 
     def _disable(self, c):
         timeout = S.get(self.model, (1, c.srv_iid, 5), 86400)
@@ -402,7 +408,7 @@ class Client:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
                     self._send_reg(c, req)
-                elif c.reg.state == R.FAILED and self.bootstrap is None and S.flag(self.model, c.srv_iid, 16):
+                elif c.reg.state == R.FAILED and self.bootstrap is None and self._flag(c, 16):
                     # Bootstrap on Registration Failure (/1/x/16)
                     self.request_bootstrap()
             for item in self.reporter.due(now):

@@ -26,7 +26,7 @@ class StandInDevice:
         self.endpoint = endpoint
         self._client = leshan.StandInClient(jars, endpoint)
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False):
         self._client.start(uri, bootstrap=bootstrap, psk=psk, lifetime=lifetime)
         return self
 
@@ -65,6 +65,12 @@ def require(device, *features):
             pytest.skip("%s does not support %s" % (type(device).__name__, feature))
 
 
+# lwm2m.main's timing options for a test that waits for a failed registration: one attempt
+# (retry count 1, one sequence), a DTLS handshake given 5 s once, CoAP ACK_TIMEOUT 0.5 s (the
+# Register's retransmissions fail at once without a session, the exchange still runs its course).
+FAST_RETRY = ("--retry", "1,1,1,1", "--dtls-timeout", "5,1", "--ack-timeout", "500")
+
+
 def psk_pair(endpoint):
     """A PSK identity and key for `endpoint` (16 bytes, derived from its name: reproducible)."""
     key = bytes((len(endpoint) * 7 + i * 13 + ord(endpoint[i % len(endpoint)])) & 0xFF for i in range(16))
@@ -75,11 +81,13 @@ class CPythonDevice:
     """Our client (firmware/lwm2m) in-process on CPython over UDP loopback, polled by a thread.
 
     Every call into the client runs on that thread (queued), so the client stays single-threaded.
-    Plain CoAP only; bootstrap from a factory bootstrap account."""
+    NoSec, DTLS PSK or certificates over lwm2m.link.peers.PeerLinks (python-mbedtls behind
+    compat.tls()); bootstrap from a factory bootstrap account."""
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "send", "mute_send",
-                          "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap"))
+                          "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap",
+                          "psk", "x509", "bootstrap_fallback"))
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
@@ -91,26 +99,32 @@ class CPythonDevice:
         self._stop = threading.Event()
         self.sent = []  # answers to send(): CoAP codes, or None for a timeout
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
-        if psk:
-            pytest.skip("the in-process device here speaks NoSec only")
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False):
         from lwm2m.clock import SystemClock
         from lwm2m.link.udp import UdpLink
+        from lwm2m.link.peers import PeerLinks
         from lwm2m.model import Model
         from lwm2m.client.client import Client
         from lwm2m.client.servers import provision
+        from lwm2m.main import credentials, timing
 
         m = Model()
         m.add(3, 0, {0: "MicroPython LwM2M", 1: "host", 2: "0001", 3: "0.1", 6: {0: 1, 1: 5}, 9: 87,
                      11: {0: 0}, 13: int(time.time()), 14: "+01:00", 15: "Europe/Paris", 16: "U"})
         m.bind((3, 0, 4), execute=lambda args: None)
         if bootstrap:  # factory bootstrap: only the bootstrap server's account
-            m.add(0, 0, {0: uri, 1: True, 2: 3, 11: 0})
+            iid = 0
+            m.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
         else:
-            provision(m, uri, ssid=123, lifetime=lifetime)
+            iid = provision(m, uri, ssid=123, lifetime=lifetime)
+        # the keys as lwm2m.main puts them in the Security object, its timing options parsed by it
+        credentials(m, iid, psk and (psk[0].encode(), psk[1]), cert)
+        config, dtls, _ = timing(list(FAST_RETRY) if fast_retry else [])
+        config["ep"] = self.endpoint
         self.model = m
-        self._link = UdpLink("127.0.0.1", 0)
-        self.client = Client(m, self._link, SystemClock(), {"ep": self.endpoint})
+        # a plain socket and one per DTLS session, as lwm2m.main on a board
+        self._link = PeerLinks(lambda: UdpLink("127.0.0.1", 0), dtls=dtls)
+        self.client = Client(m, self._link, SystemClock(), config)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="device-" + self.endpoint, daemon=True)
         self._thread.start()
@@ -192,14 +206,15 @@ class MicroPythonDevice:
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
-                          "create_delete", "psk", "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
+                          "create_delete", "psk", "x509", "bootstrap_fallback", "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
         self.proc = None
         self._out = None
+        self._dir = None
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False):
         if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
             pytest.skip("no micropython unix port or no .mpy build (make mpy)")
         self._out = tempfile.TemporaryFile()
@@ -209,6 +224,16 @@ class MicroPythonDevice:
             args.append("--bootstrap")
         if psk:
             args += ["--psk", "%s:%s" % (psk[0], psk[1].hex())]
+        if cert:  # DER files, as a board would hold them
+            self._dir = tempfile.TemporaryDirectory()
+            files = []
+            for name, der in zip(("cert.der", "key.der", "ca.der"), cert):
+                files.append(os.path.join(self._dir.name, name))
+                with open(files[-1], "wb") as f:
+                    f.write(der)
+            args += ["--cert", ",".join(files)]
+        if fast_retry:
+            args += list(FAST_RETRY)
         self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main"] + args,
                                      env=env, stdout=self._out, stderr=subprocess.STDOUT)
         return self
@@ -245,6 +270,9 @@ class MicroPythonDevice:
                 self.proc.wait(5)
         self._out.close()
         self.proc = None
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
 
     def supports(self, feature):
         return feature in self.FEATURES

@@ -59,12 +59,12 @@ def values(instance):
     return {r["id"]: r.get("value", r.get("values")) for r in instance["resources"]}
 
 
-def bootstrap(device, bs, config, psk=None):
+def bootstrap(device, bs, config, psk=None, cert=None, **start):
     """Give the bootstrap server `config` for the device and boot it pointed at the bs-server;
     returns the index of the bootstrap events from which this session's appear."""
     since = len(bs.rest.events())
     bs.rest.set_config(device.endpoint, config)
-    device.start(bs.coaps_uri if psk else bs.coap_uri, bootstrap=True, psk=psk)
+    device.start(bs.coaps_uri if psk or cert else bs.coap_uri, bootstrap=True, psk=psk, cert=cert, **start)
     bs.rest.wait_event(device.endpoint, "END", timeout=TIMEOUT, since=since)
     return since
 
@@ -154,7 +154,7 @@ def test_int_7_fallback_to_bootstrap(device, leshan_server, leshan_bs, events):
     try:
         # first configuration: a key the server refuses, so registration fails
         bad = leshan.bootstrap_config(leshan_server.coaps_uri, psk=(dm[0], bytes(16)), bs_uri=leshan_bs.coap_uri)
-        since = bootstrap(device, leshan_bs, bad)
+        since = bootstrap(device, leshan_bs, bad, fast_retry=True)
         leshan_bs.rest.set_config(ep, leshan.bootstrap_config(leshan_server.coaps_uri, psk=dm,
                                                               bs_uri=leshan_bs.coap_uri))
         # the device falls back to the bootstrap server and gets the good configuration
