@@ -6,11 +6,17 @@ with CI=true they fail instead, because CI must run them.
 
 `device` is the client under test, chosen by LESHAN_DEVICE: "cpython" (our client in-process),
 "micropython" (lwm2m.main on the unix port), "stand-in" (the Leshan library client, which checks
-the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too). Unset, every case
-runs against our client in-process on CPython and as a micropython process. A device has:
+the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too); with "-psk"
+("cpython-psk", "micropython-psk", "stand-in-psk") the same device registers with the demo server
+over DTLS PSK, its key added through Leshan's REST security API as an operator would. Unset,
+every case runs against our client in-process on CPython and as a micropython process, each in
+NoSec and in PSK. A device has:
     endpoint                      the endpoint name it registers with
-    start(uri, bootstrap=False, psk=None, lifetime=300)
-                                  boot pointed at a server (or a bootstrap server); psk=(identity, key)
+    psk                           None, or (identity, key) for the "-psk" devices
+    start(uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False)
+                                  boot pointed at a server (or a bootstrap server); psk=(identity, key),
+                                  cert=(certificate, private key, server CA) DER; fast_retry: one
+                                  registration attempt, short DTLS/CoAP timeouts (int-7)
     wait_registered()             until the device has the answer to its Register (the server's
                                   REGISTRATION event may come first)
     update()                      a registration update on its own initiative
@@ -32,12 +38,12 @@ import os
 import pytest
 
 from host_sim import leshan
-from leshan_support import CPythonDevice, MicroPythonDevice, StandInDevice
+from leshan_support import CPythonDevice, MicroPythonDevice, StandInDevice, psk_pair
 
 DEVICE = os.environ.get("LESHAN_DEVICE") or ("stand-in" if os.environ.get("LESHAN_STAND_IN") == "1" else "")
 # Unset, every case runs against our client both ways: in-process on CPython
 # and as a micropython process.
-DEVICES = [DEVICE] if DEVICE else ["cpython", "micropython"]
+DEVICES = [DEVICE] if DEVICE else ["cpython", "micropython", "cpython-psk", "micropython-psk"]
 _serial = itertools.count(1)
 
 
@@ -106,13 +112,18 @@ def endpoint(request):
 
 def device_factory(jars, endpoint, kind):
     """The device under test."""
-    if kind == "stand-in":
-        return StandInDevice(jars, endpoint)
-    if kind == "cpython":
-        return CPythonDevice(endpoint)
-    if kind == "micropython":
-        return MicroPythonDevice(endpoint)
-    raise ValueError("LESHAN_DEVICE: unknown device %r" % kind)
+    base = kind[:-4] if kind.endswith("-psk") else kind
+    if base == "stand-in":
+        dev = StandInDevice(jars, endpoint)
+    elif base == "cpython":
+        dev = CPythonDevice(endpoint)
+    elif base == "micropython":
+        dev = MicroPythonDevice(endpoint)
+    else:
+        raise ValueError("LESHAN_DEVICE: unknown device %r" % kind)
+    if base != kind:
+        dev.psk = psk_pair(endpoint)
+    return dev
 
 
 @pytest.fixture(params=DEVICES)
@@ -120,3 +131,8 @@ def device(request, leshan_jars, endpoint):
     dev = device_factory(leshan_jars, endpoint, request.param)
     yield dev
     dev.stop()
+    for server in dev.secured:  # the keys register() gave Leshan, once the device is off
+        try:
+            server.rest.remove_security(dev.endpoint)
+        except (leshan.LeshanError, OSError):
+            pass  # a private server (int-105) is gone already

@@ -22,8 +22,11 @@ class StandInDevice:
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "OPAQUE", "psk",
                           "create_delete", "composite", "send"))
 
+    psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
+
     def __init__(self, jars, endpoint):
         self.endpoint = endpoint
+        self.secured = []  # servers given its key
         self._client = leshan.StandInClient(jars, endpoint)
 
     def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False):
@@ -71,6 +74,12 @@ def require(device, *features):
 FAST_RETRY = ("--retry", "1,1,1,1", "--dtls-timeout", "5,1", "--ack-timeout", "500")
 
 
+def plain_only(device, why="this case sets the device's credentials itself"):
+    """Skip the "-psk" run of a case that does not register with the demo server."""
+    if device.psk is not None:
+        pytest.skip("%s (PSK: see its plain run)" % why)
+
+
 def psk_pair(endpoint):
     """A PSK identity and key for `endpoint` (16 bytes, derived from its name: reproducible)."""
     key = bytes((len(endpoint) * 7 + i * 13 + ord(endpoint[i % len(endpoint)])) & 0xFF for i in range(16))
@@ -89,8 +98,11 @@ class CPythonDevice:
                           "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap",
                           "psk", "x509", "bootstrap_fallback"))
 
+    psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
+
     def __init__(self, endpoint):
         self.endpoint = endpoint
+        self.secured = []  # servers given its key
         self.client = None
         self.model = None
         self._thread = None
@@ -208,8 +220,11 @@ class MicroPythonDevice:
                           "composite", "composite_root", "observe_composite", "write_attributes",
                           "create_delete", "psk", "x509", "bootstrap_fallback", "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
 
+    psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
+
     def __init__(self, endpoint):
         self.endpoint = endpoint
+        self.secured = []  # servers given its key
         self.proc = None
         self._out = None
         self._dir = None
