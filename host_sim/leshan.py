@@ -166,6 +166,22 @@ class JavaProcess:
         self.log_path = None
         self._log = None
         self._final = ""
+        self._keys = None  # a folder with the X.509 files given to the JVM
+
+    def _x509_args(self, x509):
+        """x509: (server certificate, its private key as PKCS#8, the CA clients' certificates must
+        lead to), DER bytes -> the options -cert -prik -truststore naming files with them (the
+        demo server's options; LeshanBsServer.java takes the same)."""
+        if not x509:
+            return []
+        self._keys = tempfile.mkdtemp(prefix="leshan-%s-x509-" % self.name)
+        args = []
+        for option, der in zip(("-cert", "-prik", "-truststore"), x509):
+            path = os.path.join(self._keys, option[1:] + ".der")
+            with open(path, "wb") as f:
+                f.write(der)
+            args += [option, path]
+        return args
 
     def _spawn(self, args):
         fd, self.log_path = tempfile.mkstemp(prefix="leshan-%s-" % self.name, suffix=".log")
@@ -238,6 +254,9 @@ class JavaProcess:
         self._log.close()
         os.unlink(self.log_path)
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._keys:
+            shutil.rmtree(self._keys, ignore_errors=True)
+            self._keys = None
         self.proc = None
 
     def __enter__(self):
@@ -252,9 +271,14 @@ class LeshanServer(JavaProcess):
 
     name = "server"
 
-    def __init__(self, jars):
+    def __init__(self, jars, x509=None):
+        """x509: (certificate, PKCS#8 private key, trusted CA), DER: the coaps port serves that
+        certificate and accepts clients whose certificate the CA signed (X.509 mode; PSK works
+        as before). Without, the demo's own self-signed certificate, every client certificate
+        trusted."""
         JavaProcess.__init__(self)
         self.jars = jars
+        self.x509 = x509
         self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
 
@@ -269,7 +293,7 @@ class LeshanServer(JavaProcess):
         self._spawn(["-jar", self.jars.server_demo,
                      "-lh", HOST, "-lp", str(self.coap_port),
                      "-slh", HOST, "-slp", str(self.coaps_port),
-                     "-wh", HOST, "-wp", str(self.web_port)])
+                     "-wh", HOST, "-wp", str(self.web_port)] + self._x509_args(self.x509))
         self.rest = LeshanRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.clients, timeout)
         return self
@@ -293,9 +317,11 @@ class LeshanBsServer(JavaProcess):
 
     name = "bsserver"
 
-    def __init__(self, jars):
+    def __init__(self, jars, x509=None):
+        """x509: as LeshanServer's (without: PSK only on the coaps port)."""
         JavaProcess.__init__(self)
         self.jars = jars
+        self.x509 = x509
         self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
 
@@ -303,7 +329,8 @@ class LeshanBsServer(JavaProcess):
         self.coap_port, self.coaps_port = free_port(), free_port()
         self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-cp", self.jars.classpath(), "LeshanBsServer", "-lh", HOST,
-                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port)])
+                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port)]
+                    + self._x509_args(self.x509))
         self.rest = BsRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.configs, timeout)
         return self
@@ -545,6 +572,11 @@ class LeshanRest(_Http):
         return self.ok("PUT", "/api/security/clients",
                        body={"endpoint": endpoint, "psk": {"identity": identity, "key": key.hex()}})
 
+    def add_x509(self, endpoint):
+        """Accept `endpoint` only over DTLS with a certificate the trusted CA signed, its CN the
+        endpoint name."""
+        return self.ok("PUT", "/api/security/clients", body={"endpoint": endpoint, "x509": True})
+
     def remove_security(self, endpoint):
         return self.ok("DELETE", "/api/security/clients/" + endpoint)
 
@@ -565,6 +597,8 @@ class BsRest(_Http):
     def add_psk(self, endpoint, identity, key):
         return self.ok("PUT", "/api/security/clients",
                        body={"endpoint": endpoint, "psk": {"identity": identity, "key": key.hex()}})
+
+    add_x509 = LeshanRest.add_x509
 
     def remove_security(self, endpoint):
         return self.ok("DELETE", "/api/security/clients/" + endpoint)
@@ -694,25 +728,29 @@ class PolledEvents:
 
 
 def bootstrap_config(server_uri, short_id=123, lifetime=300, binding="U", psk=None,
-                     bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), **server):
+                     bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), cert=None, bs_cert=None, **server):
     """A bootstrap configuration: delete `to_delete`, then write one LwM2M server (Security /0/1,
     Server /1/0) and, with `bs_uri`, the bootstrap server account (/0/0).
-    psk / bs_psk: (identity, key bytes). Extra keywords go to the Server object (defaultMinPeriod...)."""
+    psk / bs_psk: (identity, key bytes); cert / bs_cert: (client certificate, its PKCS#8 private
+    key, the server's certificate or CA), DER -> X.509 mode. Extra keywords go to the Server
+    object (defaultMinPeriod...)."""
 
-    def account(uri, bootstrap, creds, sid):
-        acc = {"uri": uri, "bootstrapServer": bootstrap, "securityMode": "PSK" if creds else "NO_SEC"}
+    def account(uri, bootstrap, creds, x509, sid):
+        acc = {"uri": uri, "bootstrapServer": bootstrap, "securityMode": "NO_SEC"}
         if creds:
-            acc["publicKeyOrId"] = creds[0].encode().hex()
-            acc["secretKey"] = creds[1].hex()
+            acc.update(securityMode="PSK", publicKeyOrId=creds[0].encode().hex(), secretKey=creds[1].hex())
+        elif x509:
+            acc.update(securityMode="X509", publicKeyOrId=x509[0].hex(), secretKey=x509[1].hex(),
+                       serverPublicKey=x509[2].hex())
         if sid is not None:
             acc["serverId"] = sid
         return acc
 
     srv = {"shortId": short_id, "lifetime": lifetime, "binding": binding}
     srv.update(server)
-    security = {"1": account(server_uri, False, psk, short_id)}
+    security = {"1": account(server_uri, False, psk, cert, short_id)}
     if bs_uri:
-        security["0"] = account(bs_uri, True, bs_psk, None)
+        security["0"] = account(bs_uri, True, bs_psk, bs_cert, None)
     return {"toDelete": list(to_delete), "servers": {"0": srv}, "security": security}
 
 

@@ -34,8 +34,11 @@ The devices are in leshan_support.py; device_factory below picks one.
 
 import itertools
 import os
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/host: certs
 
 from host_sim import leshan
 from leshan_support import CPythonDevice, MicroPythonDevice, StandInDevice, psk_pair
@@ -71,13 +74,30 @@ def _serve(process):
 
 
 @pytest.fixture(scope="session")
-def leshan_server(leshan_jars):
-    yield from _serve(leshan.LeshanServer(leshan_jars))
+def authority():
+    """A test CA (tests/host/certs.py) and the certificate both Leshan servers serve on their
+    coaps ports (CN 127.0.0.1, the host our client checks); None without python-mbedtls."""
+    try:
+        import certs
+    except ImportError:
+        return None
+    try:
+        ca = certs.Authority()
+    except ImportError:
+        return None
+    crt, key = ca.issue("127.0.0.1")
+    ca.server_x509 = (crt, certs.pkcs8(key), ca.ca)
+    return ca
 
 
 @pytest.fixture(scope="session")
-def leshan_bs(leshan_jars):
-    yield from _serve(leshan.LeshanBsServer(leshan_jars))
+def leshan_server(leshan_jars, authority):
+    yield from _serve(leshan.LeshanServer(leshan_jars, x509=authority and authority.server_x509))
+
+
+@pytest.fixture(scope="session")
+def leshan_bs(leshan_jars, authority):
+    yield from _serve(leshan.LeshanBsServer(leshan_jars, x509=authority and authority.server_x509))
 
 
 @pytest.fixture(scope="session")

@@ -122,9 +122,30 @@ def test_int_1_client_initiated_bootstrap_full_psk(device, leshan_server, leshan
         leshan_bs.rest.remove_security(ep)
 
 
-def test_int_2_client_initiated_bootstrap_full_certificate(device):
+def test_int_2_client_initiated_bootstrap_full_certificate(device, leshan_server, leshan_bs, events, authority):
     require(device, "x509")
-    pytest.skip("harness: X.509 credentials for the device are not provisioned yet")
+    if authority is None:
+        pytest.skip("no python-mbedtls to make certificates")
+    plain_only(device)
+    ep = device.endpoint
+    import certs
+
+    crt, key = authority.issue(ep)  # Leshan wants the certificate's CN to be the endpoint name
+    mine = (crt, certs.pkcs8(key), authority.ca)  # as the bootstrap server writes it: PKCS#8
+    leshan_server.rest.add_x509(ep)
+    leshan_bs.rest.add_x509(ep)
+    try:
+        config = leshan.bootstrap_config(leshan_server.coaps_uri, cert=mine, bs_uri=leshan_bs.coaps_uri, bs_cert=mine)
+        since = bootstrap(device, leshan_bs, config, cert=mine)
+        assert "x509=" + ep in session_steps(leshan_bs, ep, since)[0][1]
+        steps = session_steps(leshan_bs, ep, since)
+        assert ("SUCCESS", "BootstrapWriteRequest /0/1 CHANGED(204)") in steps, steps
+        reg = registered(device, events)
+        assert reg["secure"] is True
+        ok(leshan_server.rest.read(ep, "/3/0/0"))
+    finally:
+        leshan_server.rest.remove_security(ep)
+        leshan_bs.rest.remove_security(ep)
 
 
 def test_int_4_bootstrap_delete(device, leshan_server, leshan_bs, events):
