@@ -69,9 +69,9 @@ def require(device, *features):
 
 
 # lwm2m.main's timing options for a test that waits for a failed registration: one attempt
-# (retry count 1, one sequence), a DTLS handshake given 5 s once, CoAP ACK_TIMEOUT 0.5 s (the
+# (retry count 1, one sequence), a DTLS handshake given 3 s once, CoAP ACK_TIMEOUT 0.3 s (the
 # Register's retransmissions fail at once without a session, the exchange still runs its course).
-FAST_RETRY = ("--retry", "1,1,1,1", "--dtls-timeout", "5,1", "--ack-timeout", "500")
+FAST_RETRY = ("--retry", "1,1,1,1", "--dtls-timeout", "3,1", "--ack-timeout", "300")
 
 
 def plain_only(device, why="this case sets the device's credentials itself"):

@@ -188,8 +188,8 @@ def test_int_7_fallback_to_bootstrap(device, leshan_server, leshan_bs, events):
     # first configuration: a key the server refuses, so registration fails
     bad = leshan.bootstrap_config(leshan_server.coaps_uri, psk=(dm[0], bytes(16)), bs_uri=leshan_bs.coap_uri)
     # Leshan drops the Finished it cannot decrypt (no alert): the handshake fails by timeout.
-    # fast_retry: one 5 s handshake, one registration attempt, CoAP ACK_TIMEOUT 0.5 s (lwm2m.main
-    # options), so the fallback comes after ~25 s rather than the spec defaults' hours.
+    # fast_retry: one 3 s handshake, one registration attempt, CoAP ACK_TIMEOUT 0.3 s (lwm2m.main
+    # options), so the fallback comes after ~15 s rather than the spec defaults' hours.
     since = bootstrap(device, leshan_bs, bad, fast_retry=True)
     leshan_bs.rest.set_config(ep, leshan.bootstrap_config(leshan_server.coaps_uri, psk=dm, bs_uri=leshan_bs.coap_uri))
     # the device falls back to the bootstrap server and gets the good configuration
