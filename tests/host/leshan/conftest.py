@@ -28,6 +28,8 @@ NoSec and in PSK. A device has:
                                   "composite", "composite_root", "observe_composite", "mute_send",
                                   "create_delete", "inconsistent_bootstrap", "bootstrap_fallback",
                                   "multi_resource", "multi_resource_rw" (/2/0/2 ACL),
+                                  "lost_session" (handshakes again when the server lost its
+                                  DTLS session: int-105 over PSK),
                                   "reboot" (re-registers)
 The devices are in leshan_support.py; device_factory below picks one.
 """

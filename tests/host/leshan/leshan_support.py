@@ -96,7 +96,7 @@ class CPythonDevice:
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "send", "mute_send",
                           "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap",
-                          "psk", "x509", "bootstrap_fallback"))
+                          "psk", "x509", "bootstrap_fallback", "lost_session"))
 
     psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
 
@@ -218,7 +218,8 @@ class MicroPythonDevice:
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
-                          "create_delete", "psk", "x509", "bootstrap_fallback", "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
+                          "create_delete", "psk", "x509", "bootstrap_fallback", "lost_session",
+                          "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
 
     psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
 
