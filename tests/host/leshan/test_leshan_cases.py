@@ -75,13 +75,28 @@ def values(instance):
     return {r["id"]: r.get("value", r.get("values")) for r in instance["resources"]}
 
 
-def bootstrap(device, bs, config, psk=None, cert=None, **start):
-    """Give the bootstrap server `config` for the device and boot it pointed at the bs-server;
-    returns the index of the bootstrap events from which this session's appear."""
-    plain_only(device, "the bootstrap cases give the device its credentials: int-1 PSK, int-2 certificates")
+def boot(device, bs, config, server=None, psk=None, cert=None, **start):
+    """Give the bootstrap server `config` for the device and boot the device pointed at it;
+    returns the index of the bootstrap events from which this session's appear. A "-psk" device
+    (psk and cert not given) does it all over DTLS PSK: the bootstrap server and `server` get its
+    key, and the configuration's accounts for them become coaps PSK ones."""
+    if psk is None and cert is None and device.psk is not None:
+        psk = device.psk
+        for s in [s for s in (server, bs) if s is not None]:
+            secure(device, s, psk)
+            for account in config["security"].values():
+                if account["uri"] == s.coap_uri:
+                    account.update(uri=s.coaps_uri, securityMode="PSK", publicKeyOrId=psk[0].encode().hex(),
+                                   secretKey=psk[1].hex())
     since = len(bs.rest.events())
     bs.rest.set_config(device.endpoint, config)
     device.start(bs.coaps_uri if psk or cert else bs.coap_uri, bootstrap=True, psk=psk, cert=cert, **start)
+    return since
+
+
+def bootstrap(device, bs, config, server=None, psk=None, cert=None, **start):
+    """boot(), then wait for the bootstrap session's end."""
+    since = boot(device, bs, config, server, psk, cert, **start)
     bs.rest.wait_event(device.endpoint, "END", timeout=TIMEOUT, since=since)
     return since
 
@@ -101,9 +116,9 @@ def wait_sessions(bs, endpoint, since, count):
 # ---------------------------------------------------------------- bootstrap (int-0 .. int-9)
 
 def test_int_0_client_initiated_bootstrap(device, leshan_server, leshan_bs, events):
-    bootstrap(device, leshan_bs, leshan.bootstrap_config(leshan_server.coap_uri, lifetime=120))
+    bootstrap(device, leshan_bs, leshan.bootstrap_config(leshan_server.coap_uri, lifetime=120), leshan_server)
     reg = registered(device, events)
-    assert reg["lifetime"] == 120 and reg["secure"] is False
+    assert reg["lifetime"] == 120 and reg["secure"] is (device.psk is not None)
 
 
 def test_int_1_client_initiated_bootstrap_full_psk(device, leshan_server, leshan_bs, events):
@@ -147,7 +162,7 @@ def bootstrap_then_read_securely(device, server, bs, events, config, identity, *
 
 def test_int_4_bootstrap_delete(device, leshan_server, leshan_bs, events):
     config = leshan.bootstrap_config(leshan_server.coap_uri, to_delete=("/",))
-    since = bootstrap(device, leshan_bs, config)
+    since = bootstrap(device, leshan_bs, config, leshan_server)
     steps = session_steps(leshan_bs, device.endpoint, since)
     assert ("SUCCESS", "BootstrapDeleteRequest / DELETED(202)") in steps
     # what was deleted was replaced by the bootstrap writes: the device still registers
@@ -157,7 +172,7 @@ def test_int_4_bootstrap_delete(device, leshan_server, leshan_bs, events):
 def test_int_5_server_initiated_bootstrap(device, leshan_server, leshan_bs, events):
     ep = device.endpoint
     config = leshan.bootstrap_config(leshan_server.coap_uri, bs_uri=leshan_bs.coap_uri)
-    since = bootstrap(device, leshan_bs, config)
+    since = bootstrap(device, leshan_bs, config, leshan_server)
     registered(device, events)
     # the server asks for a new bootstrap: Bootstrap-Request Trigger /1/0/9
     ok(leshan_server.rest.execute(ep, "/1/0/9"), "CHANGED(204)")
@@ -167,7 +182,7 @@ def test_int_5_server_initiated_bootstrap(device, leshan_server, leshan_bs, even
 
 def test_int_6_bootstrap_sequence(device, leshan_server, leshan_bs, events):
     config = leshan.bootstrap_config(leshan_server.coap_uri, bs_uri=leshan_bs.coap_uri)
-    since = bootstrap(device, leshan_bs, config)
+    since = bootstrap(device, leshan_bs, config, leshan_server)
     kinds = [s for s in session_steps(leshan_bs, device.endpoint, since) if s[0] == "SUCCESS"]
     order = [d.split()[0] for _, d in kinds]
     # deletes first, then writes, Bootstrap-Finish last, every one answered with success
@@ -199,14 +214,11 @@ def test_int_7_fallback_to_bootstrap(device, leshan_server, leshan_bs, events):
 
 
 def test_int_9_bootstrap_and_configuration_consistency(device, leshan_server, leshan_bs):
-    plain_only(device)
     require(device, "inconsistent_bootstrap")
     # a server account whose Server object instance is missing: Bootstrap-Finish gets 4.06
     config = leshan.bootstrap_config(leshan_server.coap_uri)
     config["servers"] = {}
-    since = len(leshan_bs.rest.events())
-    leshan_bs.rest.set_config(device.endpoint, config)
-    device.start(leshan_bs.coap_uri, bootstrap=True)
+    since = boot(device, leshan_bs, config, leshan_server)
     error = leshan_bs.rest.wait_event(device.endpoint, "ERROR", timeout=TIMEOUT, since=since)
     assert error["detail"].startswith("BootstrapFinishRequest") and "NOT_ACCEPTABLE(406)" in error["detail"]
 
