@@ -181,6 +181,17 @@ class DtlsServerLink:
             if left <= 0 or ticks_diff(end, self.clock.ticks_ms()) <= 0:
                 return None
 
+    def feed(self, data, peer):
+        """One datagram that reached a front which does its own I/O:
+        (plaintext, peer) or None. A session that breaks on it is dropped;
+        the others go on."""
+        try:
+            data = self._datagram(bytes(data), peer)
+        except Exception:
+            self.drop(peer)
+            return None
+        return (data, peer) if data else None
+
     def send(self, data, peer):
         s = self._peers.get(peer)
         if s is None or not s.up:
