@@ -21,9 +21,21 @@ handshake is one ServerHello.
 """
 from host_sim.dtls_server import DtlsServerLink
 
+_CHANGE_CIPHER_SPEC = 20
 _HANDSHAKE = 22
 _FOREVER_MS = 10 ** 15
 CLIENT_HELLO, SERVER_HELLO, HELLO_VERIFY_REQUEST = 1, 2, 3
+
+
+def clear_records(data):
+    """True when a datagram carries an epoch-0 record (handshake or
+    ChangeCipherSpec): part of a handshake flight."""
+    i, n = 0, len(data)
+    while i + 13 <= n:
+        if data[i] in (_HANDSHAKE, _CHANGE_CIPHER_SPEC) and data[i + 3] == 0 and data[i + 4] == 0:
+            return True
+        i += 13 + ((data[i + 11] << 8) | data[i + 12])
+    return False
 
 
 def handshake_messages(data):
@@ -43,14 +55,20 @@ def handshake_messages(data):
 
 
 class Flights:
-    """Handshake messages seen on a node's wire: counts[(direction, type)]."""
+    """Handshake messages seen on a node's wire: counts[(direction, type)];
+    datagrams[direction] and nbytes[direction]: the handshake flights' share."""
 
     def __init__(self, node):
         self.counts = {}
+        self.datagrams = {"up": 0, "down": 0}
+        self.nbytes = {"up": 0, "down": 0}
         self.server_hellos = []  # virtual ms of each ServerHello the node received or sent
         node.sniff(self._seen)
 
     def _seen(self, now, direction, data):
+        if clear_records(data):
+            self.datagrams[direction] += 1
+            self.nbytes[direction] += len(data)
         for t in handshake_messages(data):
             key = (direction, t)
             self.counts[key] = self.counts.get(key, 0) + 1

@@ -125,6 +125,19 @@ class Month:
     def notifications(self):
         return self.counts.get("notification", 0)
 
+    @property
+    def notifications_sent(self):
+        """Notifications the device sent (retransmissions once), the first
+        answer to the observe not counted."""
+        from lwm2m.coap.message import decode
+
+        mids = set()
+        for t, data in self.device.sent:
+            m = decode(data)
+            if m.code == 0x45 and m.option(6) is not None:
+                mids.add(m.mid)
+        return len(mids) - 1
+
     def run(self):
         wall = time.time()
         loop = VirtualTimeLoop(self.sim)
