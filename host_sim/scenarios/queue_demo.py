@@ -192,9 +192,11 @@ def summary(m):
     r = m.result
     pd = r.per_day()
     return [
-        "days %d, %s, deep sleep %s: wall time %.2f s" % (m.days, m.profile.name, "on" if m.deep else "off", m.wall_s),
-        "registers %d (after the first: %d), updates %d, notifications at the server %d" % (
-            m.registers, m.registers - 1, m.updates, m.notifications),
+        "days %d, %s, %s, deep sleep %s: wall time %.2f s" % (
+            m.days, m.profile.name, "DTLS PSK" if m.front is not None else "NoSec", "on" if m.deep else "off",
+            m.wall_s),
+        "registers %d (after the first: %d), updates %d, notifications at the server %d of %d sent" % (
+            m.registers, m.registers - 1, m.updates, m.notifications, m.notifications_sent),
         "per day: %.1f uplink datagrams (%.0f B), %.1f downlink (%.0f B), %.2f DTLS handshakes" % (
             pd["uplink datagrams"], pd["uplink bytes"], pd["downlink datagrams"], pd["downlink bytes"],
             pd["DTLS handshakes"]),
@@ -206,8 +208,9 @@ def summary(m):
 
 def main(echo=print, seed=1, days=30, out_dir=None):
     echo("")
-    echo("== Queue mode: a sleeping temperature sensor for %d simulated days (seed %d)" % (days, seed))
-    m = Month(days, seed).run()
+    echo("== Queue mode: a sleeping temperature sensor for %d simulated days over DTLS PSK, behind a NAT"
+         " (seed %d)" % (days, seed))
+    m = Month(days, seed, dtls={}).run()
     for line in summary(m):
         echo(line)
     out_dir = out_dir or os.path.join("build", "sim")
