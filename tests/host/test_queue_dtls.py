@@ -50,7 +50,7 @@ def test_without_idle_rehandshake_a_nat_rebinding_loses_the_non_notifications():
     assert m.registers == 1 and m.updates == 1  # the CONs get through on a new session
 
 
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(rebinds=st.lists(st.integers(60 * 1000, 6 * 3600 * 1000), min_size=1, max_size=6))
 def test_no_notification_is_lost_across_nat_rebindings(rebinds):
     # Rebindings at any moment once the observation is set up (a NAT reboot, a
