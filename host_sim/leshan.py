@@ -345,21 +345,22 @@ class LeshanBsServer(JavaProcess):
 
 
 class LeshanOpsServer(JavaProcess):
-    """A Leshan 2.0.0-M15 library server (tools/leshan/ops/LeshanOpsServer.java), plain CoAP,
-    with REST calls for composite operations, active cancel and Send (OpsRest)."""
+    """A Leshan 2.0.0-M15 library server (tools/leshan/ops/LeshanOpsServer.java), plain CoAP and
+    DTLS PSK, with REST calls for composite operations, active cancel and Send (OpsRest)."""
 
     name = "opsserver"
 
     def __init__(self, jars):
         JavaProcess.__init__(self)
         self.jars = jars
-        self.coap_port = self.web_port = None
+        self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
 
     def start(self, timeout=60.0):
-        self.coap_port, self.web_port = free_port(), free_port(socket.SOCK_STREAM)
+        self.coap_port, self.coaps_port = free_port(), free_port()
+        self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-cp", self.jars.ops_classpath(), "LeshanOpsServer", "-lh", HOST,
-                     "-lp", str(self.coap_port), "-wp", str(self.web_port)])
+                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port)])
         self.rest = OpsRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.events, timeout)
         return self
@@ -367,6 +368,11 @@ class LeshanOpsServer(JavaProcess):
     @property
     def coap_uri(self):
         return "coap://%s:%d" % (HOST, self.coap_port)
+
+    @property
+    def coaps_uri(self):
+        """DTLS PSK only (keys through OpsRest.add_psk)."""
+        return "coaps://%s:%d" % (HOST, self.coaps_port)
 
     def events(self):
         """A PolledEvents on this server's event list, from now on."""
@@ -628,6 +634,13 @@ class OpsRest(_Http):
     def client(self, endpoint):
         status, value = self.call("GET", "/api/clients/" + endpoint)
         return value if status == 200 and isinstance(value, dict) else None
+
+    def add_psk(self, endpoint, identity, key):
+        """Accept `endpoint` only over DTLS with this PSK (`key` bytes)."""
+        return self.ok("PUT", "/api/security/clients", {"endpoint": endpoint, "identity": identity, "key": key.hex()})
+
+    def remove_security(self, endpoint):
+        return self.ok("DELETE", "/api/security/clients/" + endpoint)
 
     def _device(self, method, endpoint, suffix, query, timeout):
         q = list(query)

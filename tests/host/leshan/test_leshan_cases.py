@@ -22,8 +22,6 @@ def register(device, server, events, lifetime=300, psk=None, **start):
     REGISTRATION event. A "-psk" device gets its key added to the server (REST security API) and
     registers over DTLS PSK."""
     if psk is None and device.psk is not None:
-        if not hasattr(server.rest, "add_psk"):
-            pytest.skip("harness: the ops server (Leshan M15 library) listens on plain CoAP only")
         psk = device.psk
         secure(device, server, psk)
     device.start(server.coaps_uri if psk else server.coap_uri, psk=psk, lifetime=lifetime, **start)

@@ -1,10 +1,10 @@
 // A Leshan LwM2M server for the operations the demo server's REST API (2.0.0-M4) lacks:
 // read/write/observe-composite, active cancel (GET with Observe=1) and Send.
 //
-// Built on the Leshan 2.0.0-M15 server library (the newest on Maven Central here), plain CoAP only.
-// Compiled and run by host_sim/leshan.py:
+// Built on the Leshan 2.0.0-M15 server library (the newest on Maven Central here): plain CoAP,
+// and DTLS PSK on -slp. Compiled and run by host_sim/leshan.py:
 //
-//   java -cp <M15 jars>:<classes> LeshanOpsServer -lh 127.0.0.1 -lp 5693 -wp 8082
+//   java -cp <M15 jars>:<classes> LeshanOpsServer -lh 127.0.0.1 -lp 5693 -slp 5694 -wp 8082
 //
 // REST (answers JSON; inputs in the query string so that no JSON parser is needed):
 //   GET    /api/clients/{ep}                                  registration or 404
@@ -17,6 +17,8 @@
 //   DELETE /api/clients/{ep}/composite/observe?paths=..[&active=true]         cancel it
 //   POST   /api/clients/{ep}/{path}/observe[?format=..]                       observe
 //   DELETE /api/clients/{ep}/{path}/observe[?active=true]                     cancel (active: Observe=1)
+//   PUT    /api/security/clients?endpoint=EP&identity=ID&key=HEX   accept EP only over DTLS with this PSK
+//   DELETE /api/security/clients/{ep}
 //   GET    /api/events?since=N     [{"seq","type","ep",..}] REGISTRATION UPDATED DEREGISTRATION
 //                                  NOTIFICATION {"paths","val"} SEND {"val"}; val maps path -> value
 // Device answers: {"status":"CONTENT(205)","success":true,"content":{path: value}}; a device that
@@ -72,6 +74,9 @@ import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import org.eclipse.leshan.server.security.InMemorySecurityStore;
+import org.eclipse.leshan.server.security.SecurityInfo;
 import org.eclipse.leshan.server.observation.ObservationListener;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationListener;
@@ -84,23 +89,29 @@ import com.sun.net.httpserver.HttpServer;
 public class LeshanOpsServer {
 
     static LeshanServer server;
+    static final InMemorySecurityStore security = new InMemorySecurityStore();
     static final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
-        int coapPort = 5683, webPort = 8080;
+        int coapPort = 5683, coapsPort = -1, webPort = 8080;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
             case "-lh": host = args[i + 1]; break;
             case "-lp": coapPort = Integer.parseInt(args[i + 1]); break;
+            case "-slp": coapsPort = Integer.parseInt(args[i + 1]); break;
             case "-wp": webPort = Integer.parseInt(args[i + 1]); break;
             default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
-                new CoapServerProtocolProvider());
+                new CoapServerProtocolProvider(), new CoapsServerProtocolProvider());
         endpoints.addEndpoint(new InetSocketAddress(host, coapPort), org.eclipse.leshan.core.endpoint.Protocol.COAP);
+        if (coapsPort >= 0) // DTLS PSK: the keys come from the security store (REST /api/security)
+            endpoints.addEndpoint(new InetSocketAddress(host, coapsPort),
+                    org.eclipse.leshan.core.endpoint.Protocol.COAPS);
         LeshanServerBuilder builder = new LeshanServerBuilder();
+        builder.setSecurityStore(security);
         builder.setEndpointsProviders(endpoints.build());
         server = builder.build();
         server.getRegistrationService().addListener(new Recorder());
@@ -129,7 +140,13 @@ public class LeshanOpsServer {
             String[] path = full.split("/");
             long timeout = q.containsKey("timeout") ? Long.parseLong(q.get("timeout")) * 1000 : 5000;
             ContentFormat fmt = q.containsKey("format") ? ContentFormat.fromName(q.get("format")) : null;
-            if (path[0].equals("events")) {
+            if (path[0].equals("security") && path.length == 2 && method.equals("PUT")) {
+                security.add(SecurityInfo.newPreSharedKeyInfo(q.get("endpoint"), q.get("identity"), hex(q.get("key"))));
+                body = "{}";
+            } else if (path[0].equals("security") && path.length == 3 && method.equals("DELETE")) {
+                status = security.remove(path[2], false) == null ? 404 : 200;
+                body = "{}";
+            } else if (path[0].equals("events")) {
                 int since = q.containsKey("since") ? Integer.parseInt(q.get("since")) : 0;
                 synchronized (events) {
                     body = "[" + String.join(",", events.subList(Math.min(since, events.size()), events.size())) + "]";
@@ -343,6 +360,13 @@ public class LeshanOpsServer {
             return str(sb.toString());
         }
         return str(String.valueOf(v));
+    }
+
+    static byte[] hex(String s) {
+        byte[] out = new byte[s.length() / 2];
+        for (int i = 0; i < out.length; i++)
+            out[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+        return out;
     }
 
     static String str(String s) {
