@@ -8,7 +8,7 @@ from aiocoap.numbers.types import NON, RST
 from aiocoap.tokenmanager import TokenManager
 
 from . import content
-from .names import code_str, format_name, path_str
+from ..names import code_str, format_name, path_str
 
 
 class Result:
