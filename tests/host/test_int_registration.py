@@ -1,6 +1,7 @@
 """OMA-ETS-LightweightM2M-V1_1 registration cases (int-101..105, 107), the
 firmware client in-process against the embedded server over UDP loopback."""
 from client_harness import TIMEOUT, run, server_and_client
+from lwm2m.client.queue import Queue
 
 
 def test_int_101_initial_registration():
@@ -90,7 +91,8 @@ def test_int_109_behaviour_in_queue_mode():
     async def go():
         async with server_and_client("int109", lifetime=4, queue=True, awake_ms=300, sleepy=True,
                                      server_settings={"awake_time": 0.3}) as (server, client, model):
-            while not client.sleep_ms():
+            queue = Queue(client, {"awake_ms": 300})
+            while not queue.sleep_ms():
                 await asyncio.sleep(0.01)
             # asleep: the server holds the request until the device's Update wakes it
             r = await server.read("int109", "/3/0/0", accept="text", timeout=6.0)
