@@ -184,7 +184,7 @@ class Observation:
     def _notified(self, response):
         result = to_result(response, self.path, self.server.type_of)
         self._notes.put_nowait(result)
-        self.server._notified(self, result)
+        self.server.on_notification(self, result)
 
     def _ended(self, exc):
         self.active = False

@@ -290,7 +290,8 @@ class LwM2MServer(Operations):
                     return True
         return False
 
-    def _notified(self, observation, result):
+    def on_notification(self, observation, result):
+        """Called by an Observation (exchange.py) for each notification it gets."""
         self.outbox(observation.ep).heard()
         self.events.emit("notification", observation.ep, path=observation.path, result=result,
                          observation=observation)
