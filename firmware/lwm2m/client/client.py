@@ -342,7 +342,7 @@ class Client:
         hb = self.config.get("heartbeat")
         if not hb or not self.online or not [c for c in self.connections if c.reg.registered()]:
             return None
-        return max(0, hb * 1000 - ticks_diff(self.clock.ticks_ms(), self._last_io))
+        return max(0, hb * 1000 - self.idle_ms())
 
     def _heartbeat(self):
         # LoRaWAN Class A: the server reaches the device only in the receive
@@ -532,7 +532,7 @@ class Client:
                 c.store.push(o.key, item, o.attrs().get("hqmax"))
             return
         nat = self.config.get("nat_timeout_ms")
-        if nat and (len(c.store) or ticks_diff(self.clock.ticks_ms(), self._last_io) > nat):
+        if nat and (len(c.store) or self.idle_ms() > nat):
             # Quiet longer than a carrier NAT keeps its mapping: the server
             # would not know our new address. Update first; the notification
             # follows it (flushed when the Update succeeds).
