@@ -134,7 +134,9 @@ class Queue:
             # The Update is due soon and the radio is on anyway: send it now.
             for conn in c.connections:
                 d = conn.reg.deadline()
-                if conn.reg.state == R.REGISTERED and d is not None and d - min(self.gather, conn.reg.cfg["lifetime"] // 2) <= now:
+                if conn.reg.state != R.REGISTERED or d is None:
+                    continue
+                if S.update_window(d, conn.reg.cfg["lifetime"], self.gather)[0] <= now:
                     conn.reg.trigger_update()
                     done += 1
         # past the awake window: a client rebuilt after deep sleep would
