@@ -16,7 +16,7 @@ import time
 from lwm2m.client.servers import provision
 
 from host_sim import energy
-from host_sim.aio import VirtualTimeLoop
+from host_sim.aio import run_virtual
 from host_sim.network import Nat, Network
 from host_sim.queue_device import QueueDevice
 from host_sim.scenarios.lwm2m_demo import device_model
@@ -108,11 +108,7 @@ class Month:
 
     def run(self):
         wall = time.time()
-        loop = VirtualTimeLoop(self.sim)
-        try:
-            loop.run_until_complete(self.script())
-        finally:
-            loop.close()
+        run_virtual(self.sim, self.script())
         self.wall_s = time.time() - wall
         d = self.device
         self.result = energy.evaluate(self.profile, self.rec.datagrams, self.rec.releases, 0,
