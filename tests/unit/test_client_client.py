@@ -225,6 +225,21 @@ def test_int_108_queue_mode_registers_with_q_and_sleeps_between_deadlines():
     assert q.sleep_ms() == 0  # and it woke the awake window again
 
 
+def test_queue_mode_stays_awake_until_disable_has_deregistered():
+    # Disable acts a second after its 2.04 (client.defer): a device whose
+    # awake window is shorter must not sleep through that pause
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600, queue=True)
+    q = Queue(c, {"awake_ms": 200})
+    m.set((1, 0, 5), 30)
+    srv.ep.request(req(POST, "/1/0/4"), "client")
+    pump(c, srv.ep, lc, ls)
+    clock.advance(500)
+    assert q.sleep_ms() == 0 and q.next_timeout_ms() == 500
+    clock.advance(500)
+    pump(c, srv.ep, lc, ls)
+    assert srv.got[-1][:2] == (4, ["rd", "abc"])  # the De-register went
+
+
 def test_offline_a_due_update_does_not_keep_the_loop_busy():
     m, clock, srv, c, lc, ls = _setup(lifetime=60)
     c.set_online(False)

@@ -359,8 +359,9 @@ class Client:
     # -- what queue mode (lwm2m.client.queue) asks ---------------------------
     def busy(self):
         """True while the device must stay awake for the client's own sake: an
-        exchange in flight, or a deferred hook not yet run."""
-        return bool(self._later) or self.endpoint.next_timeout_ms() is not None
+        exchange in flight, or a deferred hook not yet run (Disable's pause
+        too: asleep, nothing would run it)."""
+        return bool(self._later or self._timers) or self.endpoint.next_timeout_ms() is not None
 
     def idle_ms(self):
         """Milliseconds since the last LwM2M message in or out."""
