@@ -6,6 +6,7 @@
 #   q = Queue(client, {"awake_ms": 93000, "gather": 900})
 #   q.run(port)                       # the board loop: poll while awake, sleep otherwise
 # or, sans-IO (host simulator): q.sleep_ms() / q.wake() / q.after_io()
+from lwm2m.compat import ticks_diff
 from lwm2m.client import schedule as S
 from lwm2m.client import registration as R
 
