@@ -191,7 +191,8 @@ def test_restore_reads_a_record_saved_before_the_queue_flag_was_kept():
 
 
 def test_restore_rejects_a_damaged_record_and_registers_afresh():
-    for damage in ({"e": [1, 2]}, {"c": [[1, "registered"]]}, {"o": [[1]]}, {"v": 2}, {"c": 5}):
+    for damage in ({"e": [1, 2]}, {"c": [[1, "registered"]]}, {"o": [[1]]}, {"v": 2}, {"c": 5},
+                   {"t": [["minute"]]}, {"s": [5]}):
         state, ex, srv, c2, q2, lc, ls = _saved_observing_client()
         state.update(damage)
         assert not persist.restore(c2, state, q2)

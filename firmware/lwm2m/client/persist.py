@@ -70,6 +70,10 @@ def _fits(state):
         for o in state["o"]:
             if len(o) != 12:
                 return False
+        for key in ("s", "t"):
+            for x in state.get(key, ()):
+                if len(x) != 2:
+                    return False
         return True
     except Exception:
         return False
