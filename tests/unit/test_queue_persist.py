@@ -212,3 +212,20 @@ def test_restore_leaves_out_an_attribute_no_write_could_have_stored():
     assert persist.restore(c2, state, q2)
     a = c2.connections[0].server.attrs
     assert a.paths() == [tuple(attrs[0][0])] and a.attached(attrs[0][0]) == {"pmin": 60, "pmax": 60}
+
+
+def test_send_of_a_path_the_server_may_not_read_is_dropped_not_raised():
+    # 1.1.1 6.4.6 Send reads like a Read: the Security object is never
+    # readable, so that Send can never go; the wake goes on without it
+    m, clock = device(), FakeClock()
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    q.send([(0, 0, 0)])
+    q.send([(3, 0, 9)])
+    q.wake()
+    pump(c, srv.ep, lc, ls)
+    assert [g[1] for g in srv.got if g[0] == 2 and g[1] == ["dp"]] == [["dp"]]
+    assert q.sends == []

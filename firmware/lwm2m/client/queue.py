@@ -160,7 +160,12 @@ class Queue:
                 if ex.error is None and item in self.sends:
                     self.sends.remove(item)
 
-            ex = self.client.send(item[0], callback=sent)
+            try:
+                ex = self.client.send(item[0], callback=sent)
+            except Exception as e:  # a path it may never read (4.01): it can never go
+                self.client.note("send %r: %r" % (item[0], e))
+                self.sends.remove(item)
+                continue
             if ex is None:
                 break
             item[1] = now + 3600  # in flight: do not send again before it is answered
