@@ -137,19 +137,27 @@ class Control:
         self._poller.register(self._stream, select.POLLIN)
 
     def poll(self):
-        """Apply the commands that have arrived; returns at once. The end of
-        the input counts as quit (a script that dies leaves no device behind)."""
+        """Apply the commands that have arrived; returns at once."""
         while self._poller is not None and self._poller.poll(0):
-            chunk = compat.read_ready(self._stream)
-            if not chunk:
-                self._poller = None
-                self._line(self._buf)
-                self.feed("quit")
-                return
-            self._buf += chunk
-            while b"\n" in self._buf:
-                line, _, self._buf = self._buf.partition(b"\n")
-                self._line(line)
+            self.take(compat.read_ready(self._stream))
+
+    def take(self, chunk):
+        """Input as it arrives, cut anywhere: whole lines are applied. b"" is
+        the end of the input, which counts as quit (a script that dies leaves
+        no device behind)."""
+        if not chunk:
+            self._poller = None
+            self._line(self._buf)
+            self._buf = b""
+            self.feed("quit")
+            return
+        self._buf += chunk
+        while b"\n" in self._buf:
+            line, _, self._buf = self._buf.partition(b"\n")
+            self._line(line)
+        if len(self._buf) > 512:  # no line is this long: drop it
+            self._buf = b""
+            self.out("= error: line too long")
 
     def _line(self, data):
         try:
