@@ -39,7 +39,7 @@ class InProcess:
         queue = "--queue" in args  # the options of lwm2m.main that the cases use
         awake = int(args[args.index("--awake") + 1]) if "--awake" in args else None
         out = self.lines.append
-        model, dev, stats = main.build(uri, lifetime, out=out)
+        model, dev, stats = main.build(uri, lifetime, bootstrap="--bootstrap" in args, out=out)
         self._link = UdpLink("127.0.0.1", 0)
         self.client = main.client_for(model, dev, stats, self._link, self.endpoint, queue, awake, out=out)
         self.control = Control(self.client, model, out=out)
@@ -133,9 +133,12 @@ class Device:
 
 
 @contextlib.asynccontextmanager
-async def server_and_device(kind, ep, lifetime=300, args=(), server_settings=None, register=True):
-    """The embedded server on a free loopback port and the device registered with it."""
+async def server_and_device(kind, ep, lifetime=300, args=(), server_settings=None, register=True, setup=None):
+    """The embedded server on a free loopback port and the device registered with it (with
+    register=False only started). setup(server): what to do before the device starts."""
     async with LwM2MServer(port=0, **(server_settings or {})) as server:
+        if setup is not None:
+            setup(server)
         dev = Device(kind, ep)
         try:
             dev.impl.start("coap://127.0.0.1:%d" % server.port, lifetime=lifetime, args=list(args))
