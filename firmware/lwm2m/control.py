@@ -138,7 +138,7 @@ class Control:
 
     def poll(self):
         """Apply the commands that have arrived; returns at once."""
-        while self._poller is not None and self._poller.poll(0):
+        while self._poller is not None and not self.done and self._poller.poll(0):
             self.take(compat.read_ready(self._stream))
 
     def take(self, chunk):
