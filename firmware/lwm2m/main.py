@@ -10,9 +10,9 @@
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
 # (Ctrl-C de-registers). The device: Device (3) with power sources, a reboot
-# hook that only prints, Connectivity Statistics (7), a Location (6) and a
-# Temperature (3303) whose value drifts every minute so observations have
-# something to report.
+# hook that only prints, Connectivity Statistics (7), a Location (6), Access
+# Control (2) and a Temperature (3303) whose value drifts every minute so
+# observations have something to report.
 import sys
 
 from lwm2m.compat import sleep_ms
@@ -81,6 +81,9 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print):
     model.set((3, 0, 9), 100)
     stats = ConnectivityStatistics().install(model)
     model.add(6, 0, {0: 48.8584, 1: 2.2945, 5: 1700000000})
+    # an Access Control instance (its ACL is a writable multiple resource; with
+    # one server the client checks no ACL, E.3)
+    model.add(2, 0, {0: 3303, 1: 0, 2: {1: 15}, 3: 1})
     model.add(3303, 0, {5700: 21.0, 5701: "Cel", 5750: "room"})
     if bootstrap:
         iid = 0

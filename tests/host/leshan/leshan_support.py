@@ -202,7 +202,7 @@ class MicroPythonDevice:
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
                           "create_delete", "psk", "inconsistent_bootstrap", "send", "mute_send",
-                          "multi_resource"))
+                          "multi_resource", "multi_resource_rw"))
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
