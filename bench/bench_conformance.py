@@ -1,8 +1,7 @@
 """The OMA interoperability cases (../shared/reference/lwm2m.md), each run as the
-tests named after it, against the embedded server (client in-process on
-CPython) and against Eclipse Leshan (client in-process on CPython and as a
-micropython process, each in NoSec and over DTLS PSK) -> bench/results/conformance.md,
-a table for README."""
+tests named after it, against the embedded server and against Eclipse Leshan,
+each with the client in-process on CPython and as a micropython process (against
+Leshan in NoSec and over DTLS PSK) -> bench/results/conformance.md, a table for README."""
 import os
 import re
 import subprocess
@@ -71,13 +70,16 @@ def run(paths):
     for tc in ET.parse(xml).getroot().iter("testcase"):
         name = tc.get("name")
         base, _, param = name.partition("[")
-        leshan = "leshan" in tc.get("classname", "")
-        device = param.rstrip("]") or "?"
-        if device.endswith("-psk"):  # the same device registering over DTLS PSK
-            column = "Leshan PSK, " + device[:-4]
+        classname = tc.get("classname", "")
+        param = param.rstrip("]")
+        if "leshan" in classname and param.endswith("-psk"):  # the same device over DTLS PSK
+            column = "Leshan PSK, " + param[:-4]
+        elif "leshan" in classname:
+            column = "Leshan, " + (param or "?")
+        elif param == "micropython" or "micropython" in classname:  # [micropython], test_int_*_micropython.py
+            column = "embedded server, micropython"
         else:
-            column = "Leshan, " + device
-        column = column if leshan else "embedded server, cpython"
+            column = "embedded server, cpython"
         outcome, reason = "pass", ""
         for child in tc:
             if child.tag in ("failure", "error"):
@@ -103,7 +105,7 @@ def cell(entries):
 
 def main():
     results = run(["tests/host"])
-    columns = ["embedded server, cpython", "Leshan, cpython", "Leshan, micropython",
+    columns = ["embedded server, cpython", "embedded server, micropython", "Leshan, cpython", "Leshan, micropython",
                "Leshan PSK, cpython", "Leshan PSK, micropython"]
     lines = ["# Conformance", "",
              "OMA-ETS-LightweightM2M-V1_1 interoperability cases, each the tests named after it",
