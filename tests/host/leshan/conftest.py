@@ -7,7 +7,7 @@ with CI=true they fail instead, because CI must run them.
 `device` is the client under test, chosen by LESHAN_DEVICE: "cpython" (our client in-process),
 "micropython" (lwm2m.main on the unix port), "stand-in" (the Leshan library client, which checks
 the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too); with "-psk"
-("cpython-psk", "micropython-psk", "stand-in-psk") the same device registers with the demo server
+("cpython-psk", "micropython-psk", "stand-in-psk") the same device registers with a Leshan server
 over DTLS PSK, its key added through Leshan's REST security API as an operator would. Unset,
 every case runs against our client in-process on CPython and as a micropython process, each in
 NoSec and in PSK. A device has:
