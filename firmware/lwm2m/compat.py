@@ -55,6 +55,18 @@ def oserror_code(exc):
     return exc.args[0] if exc.args else 0
 
 
+def hexstr(data, upper=False):
+    """Hex text of bytes, lower case unless upper (AT modems' manuals write
+    upper case): bytes.hex() is not on every MicroPython port."""
+    f = "%02X" if upper else "%02x"
+    return "".join(f % b for b in data)
+
+
+def unhexstr(text):
+    """The bytes behind hex text of either case (ValueError on a non-hex digit)."""
+    return bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
+
+
 def sockaddr(host, port):
     """A socket address usable with sendto/bind on this runtime."""
     import socket
