@@ -1,5 +1,7 @@
 # Every difference between CPython and MicroPython lives here; the rest of
 # firmware/ imports from this module and never asks which runtime it is on.
+# Also the few tiny helpers that layers which must not import each other
+# share (hex text, trace hooks): this module is the lowest layer.
 try:
     from micropython import const
 except ImportError:  # pragma: no cover - CPython
@@ -65,6 +67,16 @@ def hexstr(data, upper=False):
 def unhexstr(text):
     """The bytes behind hex text of either case (ValueError on a non-hex digit)."""
     return bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
+
+
+def say(trace, text):
+    """trace(text) when there is a hook; a hook that fails is ignored, so a
+    broken trace never takes a main loop down."""
+    if trace is not None:
+        try:
+            trace(text)
+        except Exception:
+            pass
 
 
 def sockaddr(host, port):

@@ -8,7 +8,7 @@
 #   client.start()
 #   while True:
 #       client.poll(1000)
-from lwm2m.compat import const, sockaddr, ticks_diff, ticks_add
+from lwm2m.compat import const, say, sockaddr, ticks_diff, ticks_add
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
@@ -613,10 +613,6 @@ class Client:
         acl.forget(self.model, path)
 
     def _log(self, text):
-        if self.trace is not None:
-            try:
-                self.trace(text)
-            except Exception:
-                pass
+        say(self.trace, text)
 
     note = _log  # public: a Queue traces its timers' failures through the client's hook
