@@ -1,7 +1,7 @@
 # Every difference between CPython and MicroPython lives here; the rest of
 # firmware/ imports from this module and never asks which runtime it is on.
 # Also the few tiny helpers that layers which must not import each other
-# share (hex text, trace hooks): this module is the lowest layer.
+# share (hex text for AT modems and packages, trace hooks): this module is the lowest layer.
 try:
     from micropython import const
 except ImportError:  # pragma: no cover - CPython
@@ -62,11 +62,6 @@ def hexstr(data, upper=False):
     upper case): bytes.hex() is not on every MicroPython port."""
     f = "%02X" if upper else "%02x"
     return "".join(f % b for b in data)
-
-
-def unhexstr(text):
-    """The bytes behind hex text of either case (ValueError on a non-hex digit)."""
-    return bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
 
 
 def say(trace, text):

@@ -23,11 +23,6 @@ def test_hexstr_lower_by_default_upper_for_at_modems():
     assert compat.hexstr(b"") == ""
 
 
-def test_unhexstr_reads_either_case():
-    assert compat.unhexstr("00ab7F") == b"\x00\xab\x7f"
-    assert compat.unhexstr("") == b""
-
-
 def test_say_ignores_a_missing_or_failing_trace_hook():
     seen = []
     compat.say(seen.append, "one")

@@ -4,8 +4,8 @@
 # its requests until the device speaks. The modem enforces the duty cycle
 # (busy answers); the driver waits and retries, up to busy_wait_ms.
 # Dialect facts: ../shared/reference/modems.md.
-from lwm2m.compat import const, hexstr, unhexstr, ticks_add, ticks_diff
-from lwm2m.modem.at import AtChannel, AtError, AtTimeout, RUI3_OK, RUI3_ERRORS, RN2483_OK, RN2483_ERRORS
+from lwm2m.compat import const, hexstr, ticks_add, ticks_diff
+from lwm2m.modem.at import AtChannel, AtError, AtTimeout, unhex, RUI3_OK, RUI3_ERRORS, RN2483_OK, RN2483_ERRORS
 
 _RX_QUEUE = const(4)
 _POLL_STEP_MS = const(100)
@@ -37,7 +37,7 @@ class LoraModem:
             return  # another application's port
         if len(self._rx) >= _RX_QUEUE:
             self._rx.pop(0)
-        self._rx.append(unhexstr(hexdata))
+        self._rx.append(unhex(hexdata))
 
     def send(self, data, peer=None, last=False):
         """One frame; blocks through duty-cycle waits. Raises OSError when it cannot send.

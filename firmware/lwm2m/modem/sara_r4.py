@@ -1,8 +1,8 @@
 # u-blox SARA-R410M / R5: UDP sockets through +USOCR/+USOST/+USORF in hex mode
 # (AT+UDCONF=1,1), so no byte of a datagram is ever taken for framing.
 # Dialect facts: ../shared/reference/modems.md.
-from lwm2m.compat import const, hexstr, unhexstr
-from lwm2m.modem.at import AtError
+from lwm2m.compat import const, hexstr
+from lwm2m.modem.at import AtError, unhex
 from lwm2m.modem.cellular import Cellular
 
 _URCS = (b"+UUSORF:", b"+UUSOCL:", b"+UUPSMR:", b"+CEREG:", b"+UUSORD:")
@@ -53,7 +53,7 @@ class SaraR4(Cellular):
             # +USORF: <s>,"<ip>",<port>,<len>,"<hex>"  (one datagram per read)
             parts = line.split(b",")
             if line.startswith(b"+USORF:") and len(parts) >= 5 and int(parts[3]):
-                self._queue(unhexstr(parts[4].strip(b'"').decode()))
+                self._queue(unhex(parts[4].strip(b'"').decode()))
                 self._unread = True
 
         self.at.cmd("AT+USORF=%d,%d" % (self.socket, _HEX_MAX), self.t_send, response=b"+USORF:", on_line=on_line)
