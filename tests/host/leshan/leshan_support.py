@@ -270,8 +270,10 @@ class MicroPythonDevice:
         return self._out.read().decode("utf-8", "replace")
 
     def answers(self):
-        """The control channel's answer lines so far ("= ok update", "= sent 2.04", ...)."""
-        return [ln for ln in self.output().splitlines() if ln.startswith("= ")]
+        """The control channel's answer lines so far ("= ok update", "= sent 2.04", ...): complete
+        lines only, as the process may be in the middle of printing one."""
+        done = self.output().rpartition("\n")[0]
+        return [ln for ln in done.splitlines() if ln.startswith("= ")]
 
     def write(self, line):
         """One command line to the device, without waiting."""
