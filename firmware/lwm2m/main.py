@@ -138,9 +138,9 @@ def _ints(text):
 
 def timing(argv):
     """(client config, PeerLinks' dtls settings, argv without the timing options).
-    A failed registration falls back to the bootstrap server (/1/x/16 true
-    unless the Server object says otherwise) when there is a bootstrap account."""
-    server = {16: True}
+    A failed registration falls back to the bootstrap server (/1/x/16, true
+    when absent) when there is a bootstrap account, unless --no-fallback."""
+    server = {}
     text, argv = _option(argv, "--retry")
     if text is not None:
         for rid, v in zip((17, 18, 19, 20), _ints(text)):

@@ -343,10 +343,20 @@ def test_int_7_server_defaults_give_bootstrap_on_failure_and_retry_timing():
         pump_all(c, lc, [(dm.ep, ldm), (bs.ep, lbs)])
         return c, dm, bs
 
-    c, dm, bs = world({})  # the spec's defaults: 5 attempts, 60 s apart, no fallback
+    c, dm, bs = world({})  # the spec's defaults: 5 attempts, 60 s apart, then the fallback
     assert c.connections[0].reg.state == R.WAITING and bs.got == []
     assert c.next_timeout_ms() == 60000
 
-    c, dm, bs = world({"server_defaults": {16: True, 17: 1, 20: 1}})
+    c, dm, bs = world({"server_defaults": {17: 1, 20: 1}})
     assert [(code, path) for code, path, q, p in dm.got] == [(POST, ["rd"])]  # refused once: no De-register
     assert [(code, path) for code, path, q, p in bs.got] == [(POST, ["bs"])]
+
+
+def test_bootstrap_on_registration_failure_is_true_when_absent_false_when_written():
+    from lwm2m.client.servers import flag
+
+    m = device()
+    assert flag(m, 0, 16) is True and flag(m, 0, 15) is False
+    assert flag(m, 0, 16, {16: False}) is False  # a device's own default (lwm2m.main --no-fallback)
+    m.set((1, 0, 16), False)
+    assert flag(m, 0, 16, {16: True}) is False  # what the Server object says wins

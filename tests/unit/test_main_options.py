@@ -6,7 +6,7 @@ from lwm2m.main import timing
 
 def test_timing_defaults_fall_back_to_bootstrap_and_keep_spec_timers():
     config, dtls, argv = timing(["coaps://h:5684", "ep"])
-    assert config == {"server_defaults": {16: True}}
+    assert config == {"server_defaults": {}}  # /1/x/16 absent is true: the client falls back
     assert dtls == {} and argv == ["coaps://h:5684", "ep"]
 
 
@@ -21,5 +21,5 @@ def test_int_7_timing_options_reach_the_client_and_dtls():
 
 def test_retry_may_give_count_and_timer_only():
     config, dtls, argv = timing(["--retry", "2,5", "--dtls-timeout", "10"])
-    assert config["server_defaults"] == {16: True, 17: 2, 18: 5}
+    assert config["server_defaults"] == {17: 2, 18: 5}
     assert dtls == {"handshake_timeout_ms": 10000} and argv == []

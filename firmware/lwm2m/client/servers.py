@@ -59,9 +59,13 @@ def periods(model, srv_iid):
 def flag(model, srv_iid, rid, defaults=None):
     """A boolean Server resource: 6 notification storing, 15 registration
     failure block, 16 bootstrap on registration failure, 23 mute send,
-    26 default notification mode (1 = CON); false when absent unless
-    defaults ({resource id: value}) says otherwise."""
-    default = defaults.get(rid, False) if defaults else False
+    26 default notification mode (1 = CON). Absent: false, but 16 true
+    (LwM2M 1.1.1 core 6.2.1.1: a client falls back to its bootstrap server
+    unless told not to; Anjay does the same), unless defaults ({resource id:
+    value}) says otherwise."""
+    default = rid == 16
+    if defaults:
+        default = defaults.get(rid, default)
     return bool(get(model, (1, srv_iid, rid), default))
 
 
