@@ -29,11 +29,14 @@ STEP = 256  # bisection resolution, bytes
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mpy_profile as prof  # noqa: E402
+from build_mpy import source_name  # noqa: E402
 
-# register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP
-CORE = (["lwm2m.client.client", "lwm2m.link.udp"], [0, 11542, 112])
+# register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP. Bootstrap
+# and Access Control (several servers; Create, Delete) are outside it: their modules
+# are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py).
+CORE = (["lwm2m.client.client", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl"])
 FULL = (["lwm2m.app", "lwm2m.client.client", "lwm2m.link.udp", "lwm2m.link.dtls"],
-        [0, 42, 11542, 112, 110, 11544, 11543, 40])
+        [0, 42, 11542, 112, 110, 11544, 11543, 40], [])
 
 
 def mpy_cross(*args):
@@ -51,7 +54,7 @@ def compile_tree(out, opt):
                 rel = os.path.relpath(src, FIRMWARE)
                 target = os.path.join(out, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                mpy_cross(*(opt + ["-o", target, "-s", rel, src]))
+                mpy_cross(*(opt + ["-o", target, "-s", source_name(rel), src]))
     mpy_cross(*(["-o", os.path.join(out, "footprint_session.mpy"), "-s", "footprint_session.py", SESSION]))
 
 
@@ -123,7 +126,7 @@ def image_cost(tree, image):
     return smallest(runner(tree, image, "print('OK')\n")) - smallest("print('OK')\n")
 
 
-def import_order(entries, formats):
+def import_order(entries, formats, without):
     """The core profile's modules, each after what it imports (so a module's
     figure is its own), parents before children."""
     order, seen = [], set()
@@ -135,11 +138,11 @@ def import_order(entries, formats):
         parts = name.split(".")
         for i in range(1, len(parts)):
             visit(".".join(parts[:i]))
-        for dep in prof.imports_of(prof.module_file(name)):
+        for dep in prof.imports_of(prof.module_file(name), without):
             visit(dep)
         order.append(name)
 
-    for f in prof.closure(entries, formats):
+    for f in prof.closure(entries, formats, without):
         visit(f[:-3].replace("/", ".").replace(".__init__", ""))
     return order
 
@@ -179,8 +182,8 @@ def per_import(tree, image):
 
 def sizes(tree):
     rows = []
-    for label, (entries, formats) in (("core profile", CORE), ("full client", FULL)):
-        files = prof.closure(entries, formats)
+    for label, profile in (("core profile", CORE), ("full client", FULL)):
+        files = prof.closure(*profile)
         rows.append((label, len(files), prof.mpy_size(files, tree)))
     return rows
 
@@ -282,8 +285,9 @@ def write(r, per_module, per_module_o3):
         "## Flash: .mpy size of a profile (tools/mpy_profile.py closure)",
         "",
         "Core profile: lwm2m.client.client and lwm2m.link.udp, formats text, TLV, SenML CBOR",
-        "(register, read, write, execute, observe; NoSec UDP). Full client: also lwm2m.app,",
-        "DTLS and every content format.",
+        "(register, read, write, execute, observe; NoSec UDP), without the modules only",
+        "bootstrap and Access Control import (lazily, when those features run). Full client:",
+        "also lwm2m.app, DTLS, every content format, bootstrap and Access Control.",
         "",
         "| profile | files | mpy-cross | mpy-cross -O3 |",
         "|---|---|---|---|",

@@ -29,7 +29,7 @@ _DELETED_EV = const(2)
 def _bs():
     # Bootstrap is imported when first needed: a device that never
     # bootstraps does not keep its code and names on the heap.
-    from lwm2m.client import bootstrap
+    from lwm2m.client import bootstrap  # feature: bootstrap
 
     return bootstrap
 
@@ -591,17 +591,17 @@ class Client:
         (E.3: with one server access control does not apply)."""
         if len(self.connections) < 2:
             return None
-        from lwm2m.client import acl  # only a device with several servers needs it
+        from lwm2m.client import acl  # feature: acl (only with several servers)
 
         return acl.from_model(self.model)
 
     def _aco_create(self, path, server):
-        from lwm2m.client import acl
+        from lwm2m.client import acl  # feature: acl (Create)
 
         acl.own(self.model, path, server.ssid)
 
     def _aco_delete(self, path):
-        from lwm2m.client import acl
+        from lwm2m.client import acl  # feature: acl (Delete)
 
         acl.forget(self.model, path)
 

@@ -43,7 +43,7 @@ PROTECTED = (0, 21)
 
 
 def _acl():
-    from lwm2m.client import acl
+    from lwm2m.client import acl  # feature: acl (several servers; Create)
 
     return acl
 

@@ -1,7 +1,7 @@
 # Block-wise transfers (RFC 7959): block sizes, the key a transfer is known
 # by, a small bounded store of transfers in progress, and the server role's
 # slicing of large responses and reassembly of Block1 requests (functions of
-# the Endpoint `ep`, which holds the stores: ep._b1, ep._b2, ep._szx).
+# the Endpoint `ep`, which holds the store ep._blocks and ep._szx).
 from lwm2m.compat import const, ticks_add, ticks_diff
 from lwm2m.error import BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE
 from lwm2m.coap.message import (
@@ -70,58 +70,72 @@ def block_of(full, num, szx):
     return m
 
 
-class Slots:
-    """At most `size` values, each known by (peer, key), each forgotten at its
-    expiry (ticks_ms); when full the one closest to expiry goes first."""
+# The Endpoint's store of transfers in progress: one list ep._blocks of
+# [kind, peer, key, value, expires], kind _B1 a Block1 body being assembled,
+# _B2 a Block2 body being served; at most ep.params.block_cache of each kind,
+# each forgotten at its expiry (ticks_ms); when full, the one of that kind
+# closest to expiry goes first. One plain list rather than an object per kind:
+# no class, no instance dicts on the heap.
+_B1 = const(1)
+_B2 = const(2)
 
-    def __init__(self, size):
-        self.size = size
-        self.items = []  # [peer, key, value, expires]
 
-    def _find(self, peer, key):
-        for it in self.items:
-            if it[0] == peer and it[1] == key:
-                return it
+def _find(ep, kind, peer, key):
+    for it in ep._blocks:
+        if it[0] == kind and it[1] == peer and it[2] == key:
+            return it
+    return None
+
+
+def _get(ep, kind, peer, key, now):
+    it = _find(ep, kind, peer, key)
+    if it is None:
         return None
+    if ticks_diff(it[4], now) <= 0:
+        ep._blocks.remove(it)
+        return None
+    return it[3]
 
-    def get(self, peer, key, now):
-        it = self._find(peer, key)
-        if it is None:
-            return None
-        if ticks_diff(it[3], now) <= 0:
-            self.items.remove(it)
-            return None
-        return it[2]
 
-    def put(self, peer, key, value, expires):
-        it = self._find(peer, key)
-        if it is not None:
-            it[2] = value
-            it[3] = expires
-            return
-        items = self.items
-        if len(items) >= self.size:
-            if not self.size:
-                return
-            old = items[0]
-            for it in items:
-                if ticks_diff(it[3], old[3]) < 0:
-                    old = it
-            items.remove(old)
-        items.append([peer, key, value, expires])
+def _put(ep, kind, peer, key, value, expires):
+    it = _find(ep, kind, peer, key)
+    if it is not None:
+        it[3] = value
+        it[4] = expires
+        return
+    size = ep.params.block_cache
+    if not size:
+        return
+    n, old = 0, None
+    for it in ep._blocks:
+        if it[0] == kind:
+            n += 1
+            if old is None or ticks_diff(it[4], old[4]) < 0:
+                old = it
+    if n >= size:
+        ep._blocks.remove(old)
+    ep._blocks.append([kind, peer, key, value, expires])
 
-    def pop(self, peer, key):
-        it = self._find(peer, key)
-        if it is not None:
-            self.items.remove(it)
 
-    def sweep(self, now):
-        items = self.items
-        i = len(items)
-        while i:
-            i -= 1
-            if ticks_diff(items[i][3], now) <= 0:
-                del items[i]
+def _pop(ep, kind, peer, key):
+    it = _find(ep, kind, peer, key)
+    if it is not None:
+        ep._blocks.remove(it)
+
+
+def sweep(ep, now):
+    """Forget the transfers whose time is up."""
+    items = ep._blocks
+    i = len(items)
+    while i:
+        i -= 1
+        if ticks_diff(items[i][4], now) <= 0:
+            del items[i]
+
+
+def stored_body(ep, peer, key, now):
+    """The Block2 body kept for (peer, key), or None."""
+    return _get(ep, _B2, peer, key, now)
 
 
 # -- server role -------------------------------------------------------------
@@ -155,9 +169,9 @@ def block_out(ep, full, peer, key, num, szx):
     if m is None:
         return Message(BAD_OPTION)
     if m.block2()[1]:
-        ep._b2.put(peer, key, full, ticks_add(ep.clock.ticks_ms(), ep.params.exchange_lifetime))
+        _put(ep, _B2, peer, key, full, ticks_add(ep.clock.ticks_ms(), ep.params.exchange_lifetime))
     else:
-        ep._b2.pop(peer, key)
+        _pop(ep, _B2, peer, key)
     return m
 
 
@@ -176,22 +190,22 @@ def block1_in(ep, m, peer, b1, now):
     total = m.uint(SIZE1)
     if not stream and total is not None and total > p.max_body:
         return None, _too_large(ep, peer, key)
-    st = ep._b1.get(peer, key, now)
+    st = _get(ep, _B1, peer, key, now)
     if num == 0:
         st = [0, None]
     elif st is None or st[0] != off:
-        ep._b1.pop(peer, key)
+        _pop(ep, _B1, peer, key)
         return None, Message(INCOMPLETE)
     if more and len(pl) != size:
-        ep._b1.pop(peer, key)
+        _pop(ep, _B1, peer, key)
         return None, Message(BAD_REQUEST)
     st[0] = off + len(pl)
     expires = ticks_add(now, p.exchange_lifetime)
     if stream:
         if more:
-            ep._b1.put(peer, key, st, expires)
+            _put(ep, _B1, peer, key, st, expires)
         else:
-            ep._b1.pop(peer, key)
+            _pop(ep, _B1, peer, key)
         return m, None
     if st[0] > p.max_body:
         return None, _too_large(ep, peer, key)
@@ -199,11 +213,11 @@ def block1_in(ep, m, peer, b1, now):
         st[1] = bytearray()
     st[1].extend(pl)
     if more:
-        ep._b1.put(peer, key, st, expires)
+        _put(ep, _B1, peer, key, st, expires)
         r = Message(CONTINUE)
         r.set_block1(num, 1, our)
         return None, r
-    ep._b1.pop(peer, key)
+    _pop(ep, _B1, peer, key)
     whole = m.copy(st[1])
     whole.remove_option(BLOCK1)
     whole.remove_option(SIZE1)
@@ -211,7 +225,7 @@ def block1_in(ep, m, peer, b1, now):
 
 
 def _too_large(ep, peer, key):
-    ep._b1.pop(peer, key)
+    _pop(ep, _B1, peer, key)
     r = Message(TOO_LARGE)
     r.set_option(SIZE1, ep.params.max_body)
     return r

@@ -13,7 +13,7 @@ from lwm2m.coap.message import (
     OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
 )
 from lwm2m.coap.params import Params
-from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, Slots
+from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, stored_body, sweep
 from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
@@ -47,14 +47,11 @@ class Endpoint:
         self._queue = []
         self._rx = None
         self._slot = 0
-        n = max(1, p.dedup_size)
-        self._seen_peer = [None] * n
-        self._seen_mid = [-1] * n
-        self._seen_exp = [0] * n
-        self._seen_reply = [None] * n
-        self._seen_next = 0
-        self._b1 = Slots(p.block_cache)
-        self._b2 = Slots(p.block_cache)
+        # De-duplication (RFC 7252 4.5): the last dedup_size (peer, MID) seen, as
+        # one flat list of [peer, mid, expiry, reply] slots; _next: the slot to reuse.
+        self._dedup = [None, -1, 0, None] * max(1, p.dedup_size)
+        self._next = 0
+        self._blocks = []  # block-wise transfers in progress (lwm2m.coap.block)
 
     # -- the sans-IO core ------------------------------------------------
     def receive(self, data, peer):
@@ -299,26 +296,26 @@ class Endpoint:
             self._send_empty(RST, m.mid, peer)  # reserved class
 
     def _seen(self, m, peer):
-        """Duplicate detection: the slot of an earlier (peer, MID), or -1 after
-        remembering this one in self._slot."""
+        """Duplicate detection: the slot (index of its peer in self._dedup) of an
+        earlier (peer, MID), or -1 after remembering this one in self._slot."""
         now = self.clock.ticks_ms()
-        mids = self._seen_mid
+        d = self._dedup
         mid = m.mid
-        for i in range(len(mids)):
-            if mids[i] == mid and self._seen_peer[i] == peer and ticks_diff(self._seen_exp[i], now) > 0:
+        for i in range(0, len(d), 4):
+            if d[i + 1] == mid and d[i] == peer and ticks_diff(d[i + 2], now) > 0:
                 return i
-        i = self._seen_next
-        self._seen_next = (i + 1) % len(mids)
-        mids[i] = mid
-        self._seen_peer[i] = peer
+        i = self._next
+        self._next = (i + 4) % len(d)
         p = self.params
-        self._seen_exp[i] = ticks_add(now, p.exchange_lifetime if m.type == CON else p.non_lifetime)
-        self._seen_reply[i] = None
+        d[i] = peer
+        d[i + 1] = mid
+        d[i + 2] = ticks_add(now, p.exchange_lifetime if m.type == CON else p.non_lifetime)
+        d[i + 3] = None
         self._slot = i
         return -1
 
     def _replay(self, i, m, peer):
-        r = self._seen_reply[i]
+        r = self._dedup[i + 3]
         if r is not None and m.type == CON:
             self._send(r, peer)
 
@@ -357,12 +354,12 @@ class Endpoint:
                 break
         else:
             if m.type == CON:
-                self._seen_reply[self._slot] = self._send_empty(RST, m.mid, peer)
+                self._dedup[self._slot + 3] = self._send_empty(RST, m.mid, peer)
             return
         bad = self._bad_option(m) == BAD_OPTION
         if m.type == CON:
             # An unknown critical option rejects the response (RFC 7252 5.4.1)
-            self._seen_reply[self._slot] = self._send_empty(RST if bad else ACK, m.mid, peer)
+            self._dedup[self._slot + 3] = self._send_empty(RST if bad else ACK, m.mid, peer)
         self._txs.remove(ex)
         ex.data = None
         if bad:
@@ -379,13 +376,13 @@ class Endpoint:
         resp = self._serve(m, peer)
         if resp is None:
             if m.type == CON:
-                self._seen_reply[slot] = self._send_empty(ACK, m.mid, peer)
+                self._dedup[slot + 3] = self._send_empty(ACK, m.mid, peer)
             return
         if m.type == CON:
             data = resp.encode(ACK, m.mid, m.token)
         else:
             data = resp.encode(NON, self._next_mid(), m.token)
-        self._seen_reply[slot] = data
+        self._dedup[slot + 3] = data
         self._send(data, peer)
 
     # -- internals: server role ------------------------------------------
@@ -417,7 +414,7 @@ class Endpoint:
         key = None
         if b2 is not None and b2[0]:
             key = request_key(m)
-            full = self._b2.get(peer, key, now)
+            full = stored_body(self, peer, key, now)
             if full is not None:
                 return block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
         obs = None
@@ -598,8 +595,7 @@ class Endpoint:
 
     def _tick(self):
         now = self.clock.ticks_ms()
-        self._b1.sweep(now)
-        self._b2.sweep(now)
+        sweep(self, now)
         while True:
             for tx in self._txs:
                 if ticks_diff(tx.due, now) <= 0:
