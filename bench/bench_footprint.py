@@ -34,7 +34,7 @@ from build_mpy import source_name  # noqa: E402
 # register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP. Bootstrap
 # and Access Control (several servers; Create, Delete) are outside it: their modules
 # are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py).
-CORE = (["lwm2m.client.client", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl"])
+CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl"])
 FULL = (["lwm2m.app", "lwm2m.client.client", "lwm2m.link.udp", "lwm2m.link.dtls"],
         [0, 42, 11542, 112, 110, 11544, 11543, 40], [])
 
@@ -284,7 +284,7 @@ def write(r, per_module, per_module_o3):
         "",
         "## Flash: .mpy size of a profile (tools/mpy_profile.py closure)",
         "",
-        "Core profile: lwm2m.client.client and lwm2m.link.udp, formats text, TLV, SenML CBOR",
+        "Core profile: lwm2m.client.client, lwm2m.model and lwm2m.link.udp, formats text, TLV, SenML CBOR",
         "(register, read, write, execute, observe; NoSec UDP), without the modules only",
         "bootstrap and Access Control import (lazily, when those features run). Full client:",
         "also lwm2m.app, DTLS, every content format, bootstrap and Access Control.",

@@ -2,8 +2,17 @@
 # parsing the Uri-Query, validating it, storing the attributes per path and
 # per server, and resolving what applies to a path by inheritance
 # (Server defaults -> Object -> Object Instance -> Resource -> Resource Instance).
-from lwm2m.error import CoapError, BAD_REQUEST
-from lwm2m import datatype
+from lwm2m.error import CoapError
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_BOOLEAN = const(4)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_TIME = const(6)
+_UNSIGNED = const(2)
 
 # Every attribute a server may write, in the order Discover prints them.
 # Kinds: 0 = unsigned integer (seconds, counts), 1 = number, 2 = 0/1 flag.
@@ -13,12 +22,12 @@ _KIND = {"pmin": 0, "pmax": 0, "gt": 1, "lt": 1, "st": 1, "epmin": 0, "epmax": 0
 # Attributes meaningful only on a Resource or Resource Instance (5.1.2 table:
 # gt/lt/st on numeric resources, edge on boolean ones).
 _RESOURCE_ONLY = ("gt", "lt", "st", "edge")
-_NUMERIC = (datatype.INTEGER, datatype.UNSIGNED, datatype.FLOAT, datatype.TIME)
+_NUMERIC = (_INTEGER, _UNSIGNED, _FLOAT, _TIME)
 _REMOVE = None  # marks "remove this attribute" in a parsed query
 
 
 def _bad(msg):
-    return CoapError(BAD_REQUEST, msg)
+    return CoapError(_BAD_REQUEST, msg)
 
 
 def _number(name, text):
@@ -99,7 +108,7 @@ class AttributeStore:
                 if len(path) < 3:
                     raise _bad(name + " only on a resource")
                 t = type_of(path) if type_of else None
-                want = (datatype.BOOLEAN,) if name == "edge" else _NUMERIC
+                want = (_BOOLEAN,) if name == "edge" else _NUMERIC
                 if t is not None and t not in want:
                     raise _bad(name + " not allowed on this resource type")
         merged = dict(self._by_path.get(path, ()))

@@ -16,10 +16,19 @@
 # layer adds the CoAP mapping, content negotiation, access control and the
 # Security object rule (any operation: 4.01).
 from lwm2m.compat import const
-from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
-                         NOT_ACCEPTABLE, INTERNAL, UNSUPPORTED_FORMAT)
+from lwm2m.error import CoapError
 from lwm2m.codec import linkformat
-from lwm2m.model.table import MULTIPLE
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_INTERNAL = const(0xA0)  # 5.00
+_METHOD_NOT_ALLOWED = const(0x85)  # 4.05
+_MULTIPLE = const(0x80)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_NOT_FOUND = const(0x84)  # 4.04
+_UNAUTHORIZED = const(0x81)  # 4.01
+_UNSUPPORTED_FORMAT = const(0x8F)  # 4.15
 
 _GET = const(1)
 _POST = const(2)
@@ -76,12 +85,12 @@ class Server:
 def parse_path(segments):
     """Uri-Path segments -> tuple of ints (at most 4); 4.04 if not a path."""
     if len(segments) > 4:
-        raise CoapError(NOT_FOUND, "path too deep")
+        raise CoapError(_NOT_FOUND, "path too deep")
     out = []
     for s in segments:
         # ASCII digits only: str.isdigit() also takes "²", which int() refuses
         if not s or len(s) > 5 or [c for c in s if c not in "0123456789"] or int(s) > 65535:
-            raise CoapError(NOT_FOUND, "no such path")
+            raise CoapError(_NOT_FOUND, "no such path")
         out.append(int(s))
     return tuple(out)
 
@@ -112,11 +121,11 @@ class Dispatcher:
         Content-Format 4.15. Link format carries no resource values."""
         try:
             if fmt == LINK_FORMAT:
-                raise CoapError(UNSUPPORTED_FORMAT, "link format carries no values")
+                raise CoapError(_UNSUPPORTED_FORMAT, "link format carries no values")
             return self.codecs(fmt)
         except CoapError as e:
             if accept:
-                raise CoapError(NOT_ACCEPTABLE, e.message)
+                raise CoapError(_NOT_ACCEPTABLE, e.message)
             raise
 
     def handle(self, req, server):
@@ -125,7 +134,7 @@ class Dispatcher:
         except CoapError:
             raise
         except Exception as e:  # a bug or a failing callable: 5.00, never a crash
-            raise CoapError(INTERNAL, repr(e))
+            raise CoapError(_INTERNAL, repr(e))
 
     def _handle(self, req, server):
         code = req.code
@@ -135,9 +144,9 @@ class Dispatcher:
         if code == _IPATCH:
             return self._write_composite(req, server)
         if not path:
-            raise CoapError(METHOD_NOT_ALLOWED, "not on the root path")
+            raise CoapError(_METHOD_NOT_ALLOWED, "not on the root path")
         if path[0] in PROTECTED:
-            raise CoapError(UNAUTHORIZED, "security object")
+            raise CoapError(_UNAUTHORIZED, "security object")
         n = len(path)
         if code == _GET:
             if req.accept() == LINK_FORMAT:
@@ -150,7 +159,7 @@ class Dispatcher:
                 server.attrs.write(path, req.uri_query(), self.model.type_of)
                 return Reply(CHANGED)
             if n < 2:
-                raise CoapError(METHOD_NOT_ALLOWED, "write on an object")
+                raise CoapError(_METHOD_NOT_ALLOWED, "write on an object")
             self._check(server, _A_WRITE, path)
             self.model.write(path, self._decode(req, path), True)
             return Reply(CHANGED)
@@ -170,16 +179,16 @@ class Dispatcher:
                     execargs.parse(args)
                 self.model.execute(path, args)
                 return Reply(CHANGED)
-            raise CoapError(METHOD_NOT_ALLOWED, "execute on a resource instance")
+            raise CoapError(_METHOD_NOT_ALLOWED, "execute on a resource instance")
         if code == _DELETE:
             if n != 2:
-                raise CoapError(METHOD_NOT_ALLOWED, "delete needs an instance")
+                raise CoapError(_METHOD_NOT_ALLOWED, "delete needs an instance")
             self._check(server, _A_DELETE, path)
             self.model.delete(path)
             if self.on_deleted is not None:
                 self.on_deleted(path)
             return Reply(DELETED)
-        raise CoapError(METHOD_NOT_ALLOWED, "method")
+        raise CoapError(_METHOD_NOT_ALLOWED, "method")
 
     # -- access control ----------------------------------------------------
     def _check(self, server, op, path):
@@ -187,7 +196,7 @@ class Dispatcher:
         if acos is None or len(path) < 2:
             return
         if path[1] not in self.model.instances(path[0]):
-            raise CoapError(NOT_FOUND, "no such instance")
+            raise CoapError(_NOT_FOUND, "no such instance")
         _acl().require(acos, op, path[0], path[1], server.ssid)
 
     def _readable(self, server, records):
@@ -198,7 +207,7 @@ class Dispatcher:
         allowed = _acl().allowed
         out = [r for r in records if allowed(acos, _A_READ, r[0][0], r[0][1], server.ssid)]
         if records and not out:
-            raise CoapError(UNAUTHORIZED, "access denied")
+            raise CoapError(_UNAUTHORIZED, "access denied")
         return out
 
     # -- Read / Observe ----------------------------------------------------
@@ -231,7 +240,7 @@ class Dispatcher:
         out = []
         for p in paths:
             if p and p[0] in PROTECTED:
-                raise CoapError(UNAUTHORIZED, "security object")
+                raise CoapError(_UNAUTHORIZED, "security object")
             if not p:
                 out.extend(self._readable(server, self.model.read(())))
                 continue
@@ -239,7 +248,7 @@ class Dispatcher:
                 self._check(server, _A_READ, p)
                 recs = self.model.read(p)
             except CoapError as e:
-                if e.code == NOT_FOUND:
+                if e.code == _NOT_FOUND:
                     continue
                 raise
             out.extend(self._readable(server, recs) if len(p) == 1 else recs)
@@ -252,10 +261,10 @@ class Dispatcher:
     def _fetch(self, req, server):
         ct = req.content_format()
         if ct is None:
-            raise CoapError(BAD_REQUEST, "FETCH needs a Content-Format")
+            raise CoapError(_BAD_REQUEST, "FETCH needs a Content-Format")
         decode_paths = getattr(self.codec_for(ct), "decode_paths", None)
         if decode_paths is None:  # a format that carries no path list
-            raise CoapError(UNSUPPORTED_FORMAT, "no path list in format %d" % ct)
+            raise CoapError(_UNSUPPORTED_FORMAT, "no path list in format %d" % ct)
         paths = decode_paths(req.payload)
         fmt = req.accept()
         if fmt is None:
@@ -271,14 +280,14 @@ class Dispatcher:
     def _decode(self, req, base):
         ct = req.content_format()
         if ct is None:
-            raise CoapError(BAD_REQUEST, "payload without Content-Format")
+            raise CoapError(_BAD_REQUEST, "payload without Content-Format")
         return self.codec_for(ct).decode(req.payload, base, self.model.type_of)
 
     def _write_composite(self, req, server):
         values = self._decode(req, ())
         for p, _ in values:
             if p[0] in PROTECTED:
-                raise CoapError(UNAUTHORIZED, "security object")
+                raise CoapError(_UNAUTHORIZED, "security object")
             self._check(server, _A_WRITE, p)
         self.model.write_composite(values)
         return Reply(CHANGED)
@@ -307,11 +316,11 @@ class Dispatcher:
         m, attrs = self.model, server.attrs
         n = len(path)
         if n == 4:
-            raise CoapError(METHOD_NOT_ALLOWED, "discover on a resource instance")
+            raise CoapError(_METHOD_NOT_ALLOWED, "discover on a resource instance")
         links = []
         for p in m.discover(path):
             a = []
-            if len(p) == 3 and m.tables.info(p[0], p[2]) & MULTIPLE:
+            if len(p) == 3 and m.tables.info(p[0], p[2]) & _MULTIPLE:
                 a.append(("dim", m.dim(p)))
             if p == path:
                 if n == 1:

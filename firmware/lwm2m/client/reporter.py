@@ -9,8 +9,12 @@
 # Observe-Composite uses the server's default pmin/pmax (/1/x/2, /1/x/3);
 # attributes written on the individual paths are not combined.
 from lwm2m.compat import const
-from lwm2m.error import CoapError, NOT_FOUND
+from lwm2m.error import CoapError
 from lwm2m.client import notify as N
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_NOT_FOUND = const(0x84)  # 4.04
 
 # lwm2m.client.acl.READ: acl is imported only when access control applies
 _A_READ = const(1)
@@ -133,4 +137,4 @@ class Reporter:
         except CoapError as e:
             o.at = None
             self.cancel(o.key)
-            return (o, e.code if e.code != 0 else NOT_FOUND, b"", con)
+            return (o, e.code if e.code != 0 else _NOT_FOUND, b"", con)

@@ -3,10 +3,24 @@
 # slicing of large responses and reassembly of Block1 requests (functions of
 # the Endpoint `ep`, which holds the store ep._blocks and ep._szx).
 from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.error import BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE
-from lwm2m.coap.message import (
-    Message, FETCH, OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE1, SIZE2, ETAG, BLOCK1, CONTINUE,
-)
+from lwm2m.coap.message import Message
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_ACCEPT = const(17)
+_BAD_OPTION = const(0x82)  # 4.02
+_BAD_REQUEST = const(0x80)  # 4.00
+_BLOCK1 = const(27)
+_CONTINUE = const(0x5F)
+_ETAG = const(4)
+_FETCH = const(5)
+_INCOMPLETE = const(0x88)  # 4.08
+_OBSERVE = const(6)
+_SIZE1 = const(60)
+_SIZE2 = const(28)
+_TOO_LARGE = const(0x8D)  # 4.13
+_URI_PATH = const(11)
+_URI_QUERY = const(15)
 
 # Room left in a datagram for the header, token and options around a block.
 _OVERHEAD = const(64)
@@ -29,12 +43,12 @@ def request_key(m):
     opts = m.opts
     for i in range(0, len(opts), 2):
         n = opts[i]
-        if n == URI_PATH or n == URI_QUERY or n == ACCEPT:
+        if n == _URI_PATH or n == _URI_QUERY or n == _ACCEPT:
             k.append(n)
             v = m.value_at(i)
             k.append(len(v))
             k.extend(v)
-    if m.code == FETCH and m.payload:
+    if m.code == _FETCH and m.payload:
         # FETCH bodies (Read-Composite) tell transfers on one URI apart
         k.append(0xFF)
         k.extend(m.payload)
@@ -64,9 +78,9 @@ def block_of(full, num, szx):
     m.set_block2(num, more, szx)
     if num:
         # Later blocks are plain responses, not notifications (RFC 7959 3.4).
-        m.remove_option(OBSERVE)
+        m.remove_option(_OBSERVE)
     else:
-        m.set_option(SIZE2, total)
+        m.set_option(_SIZE2, total)
     return m
 
 
@@ -155,19 +169,19 @@ def blocks_out(ep, resp, peer, key, req):
         return resp
     if key is None:
         key = request_key(req)
-    if resp.code >> 5 == 2 and resp.option(ETAG) is None:
+    if resp.code >> 5 == 2 and resp.option(_ETAG) is None:
         # Marks the representation, so a client that gets later blocks
         # from a re-run handler can tell if it changed (RFC 7959 2.4).
         tag = etag_of(resp.payload)
         if tag:
-            resp.add_option(ETAG, tag)
+            resp.add_option(_ETAG, tag)
     return block_out(ep, resp, peer, key, b2[0] if b2 else 0, szx)
 
 
 def block_out(ep, full, peer, key, num, szx):
     m = block_of(full, num, szx)
     if m is None:
-        return Message(BAD_OPTION)
+        return Message(_BAD_OPTION)
     if m.block2()[1]:
         _put(ep, _B2, peer, key, full, ticks_add(ep.clock.ticks_ms(), ep.params.exchange_lifetime))
     else:
@@ -187,7 +201,7 @@ def block1_in(ep, m, peer, b1, now):
     pl = m.payload
     # A streaming handler sees every block and judges the size itself.
     stream = ep.stream_block1 is not None and ep.stream_block1(m, peer)
-    total = m.uint(SIZE1)
+    total = m.uint(_SIZE1)
     if not stream and total is not None and total > p.max_body:
         return None, _too_large(ep, peer, key)
     st = _get(ep, _B1, peer, key, now)
@@ -195,10 +209,10 @@ def block1_in(ep, m, peer, b1, now):
         st = [0, None]
     elif st is None or st[0] != off:
         _pop(ep, _B1, peer, key)
-        return None, Message(INCOMPLETE)
+        return None, Message(_INCOMPLETE)
     if more and len(pl) != size:
         _pop(ep, _B1, peer, key)
-        return None, Message(BAD_REQUEST)
+        return None, Message(_BAD_REQUEST)
     st[0] = off + len(pl)
     expires = ticks_add(now, p.exchange_lifetime)
     if stream:
@@ -214,18 +228,18 @@ def block1_in(ep, m, peer, b1, now):
     st[1].extend(pl)
     if more:
         _put(ep, _B1, peer, key, st, expires)
-        r = Message(CONTINUE)
+        r = Message(_CONTINUE)
         r.set_block1(num, 1, our)
         return None, r
     _pop(ep, _B1, peer, key)
     whole = m.copy(st[1])
-    whole.remove_option(BLOCK1)
-    whole.remove_option(SIZE1)
+    whole.remove_option(_BLOCK1)
+    whole.remove_option(_SIZE1)
     return whole, None
 
 
 def _too_large(ep, peer, key):
     _pop(ep, _B1, peer, key)
-    r = Message(TOO_LARGE)
-    r.set_option(SIZE1, ep.params.max_body)
+    r = Message(_TOO_LARGE)
+    r.set_option(_SIZE1, ep.params.max_body)
     return r

@@ -7,14 +7,32 @@
 # says (RST, 4.02, or silently dropped) and handler errors become 5.00.
 from lwm2m import compat
 from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.error import CoapError, BAD_OPTION, INTERNAL, NOT_FOUND
-from lwm2m.coap.message import (
-    Message, ParseError, decode, CON, NON, ACK, RST, EMPTY, GET, FETCH, CONTINUE,
-    OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
-)
+from lwm2m.error import CoapError
+from lwm2m.coap.message import Message, ParseError, decode
 from lwm2m.coap.params import Params
 from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, stored_body, sweep
 from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_ACK = const(2)
+_BAD_OPTION = const(0x82)  # 4.02
+_BLOCK1 = const(27)
+_BLOCK2 = const(23)
+_CON = const(0)
+_CONTINUE = const(0x5F)
+_EMPTY = const(0)
+_ETAG = const(4)
+_FETCH = const(5)
+_GET = const(1)
+_INTERNAL = const(0xA0)  # 5.00
+_NON = const(1)
+_NOT_FOUND = const(0x84)  # 4.04
+_OBSERVE = const(6)
+_PROXY_SCHEME = const(39)
+_PROXY_URI = const(35)
+_RST = const(3)
+_SIZE1 = const(60)
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
 # Critical options understood (numbers < 256, a byte table): Uri-Host,
@@ -115,7 +133,7 @@ class Endpoint:
     def ping(self, peer, callback=None):
         """Send a CoAP ping (an empty CON). The returned exchange is done with
         error None when the peer answers (RST), or "timeout"."""
-        ex = _Ping(self, Message(EMPTY), peer, callback, None)
+        ex = _Ping(self, Message(_EMPTY), peer, callback, None)
         ex.token = None  # an empty message has no token to match
         self._send_tracked(ex, ex.request, True)
         return ex
@@ -158,13 +176,13 @@ class Endpoint:
             msg.code = 0x45
         ok = msg.code >> 5 == 2
         if ok:
-            msg.set_option(OBSERVE, self._next_seq())
+            msg.set_option(_OBSERVE, self._next_seq())
             msg = blocks_out(self, msg, obs.peer, obs.key, None)
         pending = obs in self._txs and obs.data is not None
         if con and pending:
             # RFC 7641 4.5.2: the new notification replaces the one in flight
             # and inherits its retransmission counter and timeout.
-            msg.type = CON
+            msg.type = _CON
             msg.mid = self._next_mid()
             obs.data = msg.encode()
             obs.mid = msg.mid
@@ -218,7 +236,7 @@ class Endpoint:
         """Send msg; if con, tx retransmits it until ACK, RST or MAX_RETRANSMIT."""
         # Attributes equal to their class default are not set: on MicroPython
         # each new instance attribute grows the object's table.
-        t = CON if con else NON
+        t = _CON if con else _NON
         if msg.type != t:
             msg.type = t
         msg.mid = tx.mid = self._next_mid()
@@ -270,30 +288,30 @@ class Endpoint:
             self._rx = rx
             # Reject a malformed CON with RST; anything else is dropped.
             if len(data) > 3 and data[0] & 0xF0 == 0x40:
-                self._send_empty(RST, (data[2] << 8) | data[3], peer)
+                self._send_empty(_RST, (data[2] << 8) | data[3], peer)
             return
         t = m.type
         c = m.code
         cls = c >> 5
-        if c == EMPTY:
-            if t == CON:
-                self._send_empty(RST, m.mid, peer)  # CoAP ping
-            elif t == ACK:
+        if c == _EMPTY:
+            if t == _CON:
+                self._send_empty(_RST, m.mid, peer)  # CoAP ping
+            elif t == _ACK:
                 self._on_ack(m, peer)
-            elif t == RST:
+            elif t == _RST:
                 self._on_rst(m, peer)
             self._rx = m
         elif cls == 0:
-            if t == CON or t == NON:
+            if t == _CON or t == _NON:
                 self._on_request(m, peer)
             self._rx = m
         elif cls == 2 or cls == 4 or cls == 5:
-            if t == ACK:
+            if t == _ACK:
                 self._on_ack(m, peer)
-            elif t != RST:
+            elif t != _RST:
                 self._on_separate(m, peer)
-        elif t == CON:
-            self._send_empty(RST, m.mid, peer)  # reserved class
+        elif t == _CON:
+            self._send_empty(_RST, m.mid, peer)  # reserved class
 
     def _seen(self, m, peer):
         """Duplicate detection: the slot (index of its peer in self._dedup) of an
@@ -309,14 +327,14 @@ class Endpoint:
         p = self.params
         d[i] = peer
         d[i + 1] = mid
-        d[i + 2] = ticks_add(now, p.exchange_lifetime if m.type == CON else p.non_lifetime)
+        d[i + 2] = ticks_add(now, p.exchange_lifetime if m.type == _CON else p.non_lifetime)
         d[i + 3] = None
         self._slot = i
         return -1
 
     def _replay(self, i, m, peer):
         r = self._dedup[i + 3]
-        if r is not None and m.type == CON:
+        if r is not None and m.type == _CON:
             self._send(r, peer)
 
     def _find_tx(self, mid, peer):
@@ -353,13 +371,13 @@ class Endpoint:
             if ex.token == m.token and ex.peer == peer and isinstance(ex, Exchange):
                 break
         else:
-            if m.type == CON:
-                self._dedup[self._slot + 3] = self._send_empty(RST, m.mid, peer)
+            if m.type == _CON:
+                self._dedup[self._slot + 3] = self._send_empty(_RST, m.mid, peer)
             return
-        bad = self._bad_option(m) == BAD_OPTION
-        if m.type == CON:
+        bad = self._bad_option(m) == _BAD_OPTION
+        if m.type == _CON:
             # An unknown critical option rejects the response (RFC 7252 5.4.1)
-            self._dedup[self._slot + 3] = self._send_empty(RST if bad else ACK, m.mid, peer)
+            self._dedup[self._slot + 3] = self._send_empty(_RST if bad else _ACK, m.mid, peer)
         self._txs.remove(ex)
         ex.data = None
         if bad:
@@ -375,13 +393,13 @@ class Endpoint:
         slot = self._slot
         resp = self._serve(m, peer)
         if resp is None:
-            if m.type == CON:
-                self._dedup[slot + 3] = self._send_empty(ACK, m.mid, peer)
+            if m.type == _CON:
+                self._dedup[slot + 3] = self._send_empty(_ACK, m.mid, peer)
             return
-        if m.type == CON:
-            data = resp.encode(ACK, m.mid, m.token)
+        if m.type == _CON:
+            data = resp.encode(_ACK, m.mid, m.token)
         else:
-            data = resp.encode(NON, self._next_mid(), m.token)
+            data = resp.encode(_NON, self._next_mid(), m.token)
         self._dedup[slot + 3] = data
         self._send(data, peer)
 
@@ -390,12 +408,12 @@ class Endpoint:
         opts = m.opts
         for i in range(0, len(opts), 2):
             n = opts[i]
-            if n == PROXY_URI or n == PROXY_SCHEME:
+            if n == _PROXY_URI or n == _PROXY_SCHEME:
                 return _PROXYING_NOT_SUPPORTED
             if n & 1 and (n > 255 or n not in self.known_critical):
-                return BAD_OPTION
-            if (n == BLOCK1 or n == BLOCK2) and m.len_at(i) > 3:
-                return BAD_OPTION
+                return _BAD_OPTION
+            if (n == _BLOCK1 or n == _BLOCK2) and m.len_at(i) > 3:
+                return _BAD_OPTION
         return 0
 
     def _serve(self, m, peer):
@@ -403,7 +421,7 @@ class Endpoint:
         handler answers later)."""
         bad = self._bad_option(m)
         if bad:
-            return Message(bad) if m.type == CON else None
+            return Message(bad) if m.type == _CON else None
         now = self.clock.ticks_ms()
         b1 = m.block1()
         if b1 is not None:
@@ -418,10 +436,10 @@ class Endpoint:
             if full is not None:
                 return block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
         obs = None
-        if m.code == GET or m.code == FETCH:
-            v = m.option(OBSERVE)
+        if m.code == _GET or m.code == _FETCH:
+            v = m.option(_OBSERVE)
             if v is not None and len(v) <= 3:
-                obs = m.uint(OBSERVE)
+                obs = m.uint(_OBSERVE)
                 found = self._find_obs(peer, m.token)
                 if found is not None and obs != 0:
                     self.cancel(found, "deregister")
@@ -437,7 +455,7 @@ class Endpoint:
     def _call(self, m, peer):
         h = self.handler
         if h is None:
-            return Message(NOT_FOUND)
+            return Message(_NOT_FOUND)
         try:
             return h(m, peer)
         except CoapError as e:
@@ -447,7 +465,7 @@ class Endpoint:
             return r
         except Exception as e:
             self._oops(e, peer)
-            return Message(INTERNAL)
+            return Message(_INTERNAL)
 
     def _find_obs(self, peer, token):
         for obs in self.observations:
@@ -466,7 +484,7 @@ class Endpoint:
             self.observations.append(obs)
         obs.request = m  # kept encoded: a copy, so m's buffer may be reused
         obs.key = request_key(m)
-        resp.set_option(OBSERVE, self._next_seq())
+        resp.set_option(_OBSERVE, self._next_seq())
         if self.on_observe:
             try:
                 self.on_observe(obs)
@@ -487,12 +505,12 @@ class Endpoint:
             self._send_block1(ex)
         else:
             m = ex.request
-            if ex._szx < 6 and (m.code == GET or m.code == FETCH) and m.option(BLOCK2) is None:
+            if ex._szx < 6 and (m.code == _GET or m.code == _FETCH) and m.option(_BLOCK2) is None:
                 # Early negotiation (RFC 7959 2.4): on a small-MTU link ask for
                 # blocks that fit before the server picks a larger size.
                 m = m.copy(m.payload)
                 m.set_block2(0, 0, ex._szx)
-            self._send_tracked(ex, m, m.type != NON)
+            self._send_tracked(ex, m, m.type != _NON)
 
     def _send_block1(self, ex):
         pl = ex.request.payload
@@ -503,15 +521,15 @@ class Endpoint:
         if off == 0 and self._szx:
             # Size1 is optional (RFC 7959 4); on a link so small that blocks
             # shrank to 16 bytes (LoRaWAN DR0-2, 51 B frames) it does not fit.
-            m.set_option(SIZE1, len(pl))
+            m.set_option(_SIZE1, len(pl))
         ex._chunk = end - off
-        self._send_tracked(ex, m, m.type != NON)
+        self._send_tracked(ex, m, m.type != _NON)
 
     def _on_response(self, ex, m):
         if ex.done:
             return
         b1 = m.block1()
-        if ex._b1 and m.code == CONTINUE and b1 is not None:
+        if ex._b1 and m.code == _CONTINUE and b1 is not None:
             ex._sent += ex._chunk
             if b1[2] < ex._szx:
                 ex._szx = b1[2]  # the server asked for smaller blocks
@@ -524,7 +542,7 @@ class Endpoint:
         if b2 is not None:
             num, more, szx = b2
             off = num << (szx + 4)
-            etag = m.option(ETAG)
+            etag = m.option(_ETAG)
             if ex._got < 0:
                 # The first block: where the request asked to start (a
                 # download resumed mid-way), with the ETag all must share.
@@ -550,10 +568,10 @@ class Endpoint:
                 if szx < ex._szx:
                     ex._szx = szx
                 nxt = ex.request.copy()
-                for o in (BLOCK1, SIZE1, OBSERVE):
+                for o in (_BLOCK1, _SIZE1, _OBSERVE):
                     nxt.remove_option(o)
                 nxt.set_block2(ex._got >> (ex._szx + 4), 0, ex._szx)
-                self._send_tracked(ex, nxt, nxt.type != NON)
+                self._send_tracked(ex, nxt, nxt.type != _NON)
                 return
             if ex._body is not None:
                 m.payload = ex._body

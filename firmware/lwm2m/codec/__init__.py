@@ -1,6 +1,11 @@
 # Content formats -> codec modules, imported on first use so a board pays
 # (in RAM and, when not frozen, flash) only for the formats it speaks.
-from lwm2m.error import CodecError, UNSUPPORTED_FORMAT
+from lwm2m.error import CodecError
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_UNSUPPORTED_FORMAT = const(0x8F)  # 4.15
 
 TEXT = 0
 LINK = 40
@@ -39,13 +44,13 @@ def get(content_format):
 
     name = module_name(content_format)
     if name is None:
-        raise CodecError("unsupported content format %s" % content_format, UNSUPPORTED_FORMAT)
+        raise CodecError("unsupported content format %s" % content_format, _UNSUPPORTED_FORMAT)
     mod = sys.modules.get(name)
     if mod is None:
         try:
             __import__(name)
         except ImportError:
-            raise CodecError("content format %s not built in" % content_format, UNSUPPORTED_FORMAT)
+            raise CodecError("content format %s not built in" % content_format, _UNSUPPORTED_FORMAT)
         mod = sys.modules[name]
     return mod
 

@@ -1,9 +1,22 @@
 # SenML (RFC 8428) records as LwM2M uses them, shared by SenML JSON (110) and
 # SenML CBOR (112); the two differ only in how a record is serialized. A record
 # here is a dict with RFC 8428 names: bn, bt, n, v, vs, vb, vd, vlo, t.
-from lwm2m import datatype as T
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import common as C
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_CORELNK = const(8)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_OPAQUE = const(5)
+_STRING = const(0)
+_TIME = const(6)
+_UNSIGNED = const(2)
 
 
 def base_name(paths, bn_cost, n_cost):
@@ -69,19 +82,19 @@ def base_time(stamps):
 
 def value_field(t, v):
     """(key, value) of a record holding v of datatype t."""
-    if t == T.INTEGER or t == T.UNSIGNED or t == T.TIME:
+    if t == _INTEGER or t == _UNSIGNED or t == _TIME:
         return "v", v
-    if t == T.FLOAT:
+    if t == _FLOAT:
         return "v", float(v)
-    if t == T.STRING or t == T.CORELNK:
+    if t == _STRING or t == _CORELNK:
         return "vs", v
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return "vb", bool(v)
-    if t == T.OPAQUE:
+    if t == _OPAQUE:
         return "vd", bytes(v)
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return "vlo", C.objlnk_text(v)
-    raise CodecError("type %r has no SenML value" % t, NOT_ACCEPTABLE)
+    raise CodecError("type %r has no SenML value" % t, _NOT_ACCEPTABLE)
 
 
 def pack(records, bn_cost, n_cost):
@@ -127,13 +140,13 @@ _KIND = ((int, float), str, bool, bytes, str)
 
 
 def _expected(t):
-    if t == T.STRING or t == T.CORELNK:
+    if t == _STRING or t == _CORELNK:
         return "vs"
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return "vb"
-    if t == T.OPAQUE:
+    if t == _OPAQUE:
         return "vd"
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return "vlo"
     return "v"
 
