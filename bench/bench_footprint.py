@@ -34,7 +34,7 @@ from build_mpy import source_name  # noqa: E402
 # register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP. Bootstrap
 # and Access Control (several servers; Create, Delete) are outside it: their modules
 # are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py).
-CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl"])
+CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl", "names"])
 FULL = (["lwm2m.app", "lwm2m.client.client", "lwm2m.link.udp", "lwm2m.link.dtls"],
         [0, 42, 11542, 112, 110, 11544, 11543, 40], [])
 
