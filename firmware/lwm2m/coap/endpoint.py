@@ -11,7 +11,7 @@ from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, ParseError, decode
 from lwm2m.coap.params import Params
 from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, stored_body, sweep
-from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
+from lwm2m.coap.exchange import _Tx, Exchange, Observation
 
 # Numbers defined in other modules, copied as private constants: MicroPython
 # inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
@@ -43,28 +43,34 @@ KNOWN_CRITICAL = b"\x03\x07\x0b\x0f\x11\x17\x1b"
 
 
 class Endpoint:
+    # Settings and hooks an application may set on the instance; until it
+    # does, the class default stands (on MicroPython every instance attribute
+    # costs heap).
+    # handler(request, peer) -> response Message, or None to answer later
+    # with respond(); may raise CoapError(code).
+    handler = None
+    trace = None  # trace(direction, peer, data): "rx", "tx" or "err"
+    on_observe = None  # on_observe(obs): registered (or re-registered)
+    on_cancel = None  # on_cancel(obs, why): "reset", "deregister", "timeout", ...
+    stream_block1 = None  # stream_block1(request, peer) -> True: handler takes Block1 blocks one by one
+    known_critical = KNOWN_CRITICAL  # critical option numbers understood (bytes)
+    _seq = 0
+    _tok = 0
+    _rx = None
+    _slot = 0
+
     def __init__(self, link, clock, handler=None, params=None, rand=None):
         self.link = link
         self.clock = clock
-        # handler(request, peer) -> response Message, or None to answer later
-        # with respond(); may raise CoapError(code).
-        self.handler = handler
+        if handler is not None:
+            self.handler = handler
         self.params = p = params or Params()
         self.rand = rand or compat.getrandbits  # rand(bits) -> int
-        self.trace = None  # trace(direction, peer, data): "rx", "tx" or "err"
-        self.on_observe = None  # on_observe(obs): registered (or re-registered)
-        self.on_cancel = None  # on_cancel(obs, why): "reset", "deregister", "timeout", ...
-        self.stream_block1 = None  # stream_block1(request, peer) -> True: handler takes Block1 blocks one by one
-        self.known_critical = KNOWN_CRITICAL  # critical option numbers understood (bytes)
         self.observations = []
         self._szx = szx_for_mtu(getattr(link, "mtu", 1152))
         self._mid = self.rand(16)
-        self._seq = 0
-        self._tok = 0
         self._txs = []
         self._queue = []
-        self._rx = None
-        self._slot = 0
         # De-duplication (RFC 7252 4.5): the last dedup_size (peer, MID) seen, as
         # one flat list of [peer, mid, expiry, reply] slots; _next: the slot to reuse.
         self._dedup = [None, -1, 0, None] * max(1, p.dedup_size)
@@ -133,7 +139,7 @@ class Endpoint:
     def ping(self, peer, callback=None):
         """Send a CoAP ping (an empty CON). The returned exchange is done with
         error None when the peer answers (RST), or "timeout"."""
-        ex = _Ping(self, Message(_EMPTY), peer, callback, None)
+        ex = Exchange(self, Message(_EMPTY), peer, callback, None)
         ex.token = None  # an empty message has no token to match
         self._send_tracked(ex, ex.request, True)
         return ex

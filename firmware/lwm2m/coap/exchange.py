@@ -62,7 +62,9 @@ class Exchange(_Tx):
             self._szx = ep._szx
 
     def _acked(self, ep, msg):
-        if msg.code != _EMPTY and ep._bad_option(msg) == _BAD_OPTION:
+        if self.request.code == _EMPTY:
+            ep._finish(self, None, None)  # a ping (RFC 7252 4.3): answered
+        elif msg.code != _EMPTY and ep._bad_option(msg) == _BAD_OPTION:
             # A piggybacked response with an unknown critical option is
             # rejected (RFC 7252 5.4.1): there is no answer to wait for.
             ep._finish(self, None, "bad option")
@@ -75,17 +77,8 @@ class Exchange(_Tx):
             ep._on_response(self, msg)
 
     def _failed(self, ep, why):
-        ep._finish(self, None, why)
-
-
-class _Ping(Exchange):
-    """CoAP ping (RFC 7252 4.3): an empty CON that the peer answers with RST."""
-
-    def _acked(self, ep, msg):
-        ep._finish(self, None, None)
-
-    def _failed(self, ep, why):
-        ep._finish(self, None, None if why == "reset" else why)
+        # A ping (an empty CON, RFC 7252 4.3) is answered by the peer's RST.
+        ep._finish(self, None, None if why == "reset" and self.request.code == _EMPTY else why)
 
 
 class Observation(_Tx):
