@@ -14,11 +14,11 @@ _INTEGER = const(1)
 _TIME = const(6)
 _UNSIGNED = const(2)
 
-# Every attribute a server may write, in the order Discover prints them.
-# Kinds: 0 = unsigned integer (seconds, counts), 1 = number, 2 = 0/1 flag.
+# Every attribute a server may write, in the order Discover prints them, and
+# the kind of each (a byte per name; a dict would stay on the heap):
+# 0 = unsigned integer (seconds, counts), 1 = number, 2 = 0/1 flag.
 NAMES = ("pmin", "pmax", "gt", "lt", "st", "epmin", "epmax", "edge", "con", "hqmax")
-_KIND = {"pmin": 0, "pmax": 0, "gt": 1, "lt": 1, "st": 1, "epmin": 0, "epmax": 0,
-         "edge": 2, "con": 2, "hqmax": 0}
+_KIND = b"\x00\x00\x01\x01\x01\x00\x00\x02\x02\x00"
 # Attributes meaningful only on a Resource or Resource Instance (5.1.2 table:
 # gt/lt/st on numeric resources, edge on boolean ones).
 _RESOURCE_ONLY = ("gt", "lt", "st", "edge")
@@ -31,7 +31,7 @@ def _bad(msg):
 
 
 def _number(name, text):
-    kind = _KIND[name]
+    kind = _KIND[NAMES.index(name)]
     try:
         if kind == 1:
             v = float(text)
@@ -58,7 +58,7 @@ def parse_query(query):
             item = bytes(item).decode()
         eq = item.find("=")
         name, text = (item, "") if eq < 0 else (item[:eq], item[eq + 1:])
-        if name not in _KIND:
+        if name not in NAMES:
             raise _bad("unknown attribute " + name)
         if name in out:
             raise _bad("repeated attribute " + name)

@@ -17,23 +17,25 @@ TLV = 11542
 LWM2M_JSON = 11543
 LWM2M_CBOR = 11544
 
+# format, module, format, module, ...: one flat tuple (pairs would be nine
+# more tuple objects on the heap)
 _MODULES = (
-    (TEXT, "text"),
-    (LINK, "linkformat"),
-    (OPAQUE, "opaque"),
-    (CBOR, "cbor_value"),
-    (SENML_JSON, "senml_json"),
-    (SENML_CBOR, "senml_cbor"),
-    (TLV, "tlv"),
-    (LWM2M_JSON, "lwm2m_json"),
-    (LWM2M_CBOR, "lwm2m_cbor"),
+    TEXT, "text",
+    LINK, "linkformat",
+    OPAQUE, "opaque",
+    CBOR, "cbor_value",
+    SENML_JSON, "senml_json",
+    SENML_CBOR, "senml_cbor",
+    TLV, "tlv",
+    LWM2M_JSON, "lwm2m_json",
+    LWM2M_CBOR, "lwm2m_cbor",
 )
 
 
 def module_name(content_format):
-    for cf, name in _MODULES:
-        if cf == content_format:
-            return "lwm2m.codec." + name
+    for i in range(0, len(_MODULES), 2):
+        if _MODULES[i] == content_format:
+            return "lwm2m.codec." + _MODULES[i + 1]
     return None
 
 
@@ -57,4 +59,4 @@ def get(content_format):
 
 def formats():
     """Every content format this build knows, in number order."""
-    return [cf for cf, _ in _MODULES]
+    return list(_MODULES[::2])
