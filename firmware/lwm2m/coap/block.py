@@ -153,19 +153,16 @@ def stored_body(ep, peer, key, now):
 
 
 # -- server role -------------------------------------------------------------
-def _fits(ep, resp):
-    # The block size leaves room for the largest header; a response whose own
-    # header is small may fit the link whole (a 36-byte SenML notification in a
-    # 51-byte LoRaWAN frame), and a second block would cost a round trip.
-    return len(resp.encode()) + 8 <= getattr(ep.link, "mtu", 1152)  # 8: the largest token
-
-
 def blocks_out(ep, resp, peer, key, req):
     """Slice a response too large for one block (or one the request asked
     blocks of); later blocks are served from the cache."""
     b2 = req.block2() if req is not None else None
     szx = ep._szx if b2 is None else min(b2[2], ep._szx)
-    if b2 is None and (len(resp.payload) <= (16 << szx) or _fits(ep, resp)):
+    # The block size leaves room for the largest header; a response whose own
+    # header is small may fit the link whole (a 36-byte SenML notification in a
+    # 51-byte LoRaWAN frame), and a second block would cost a round trip.
+    # 8: the largest token.
+    if b2 is None and (len(resp.payload) <= (16 << szx) or len(resp.encode()) + 8 <= getattr(ep.link, "mtu", 1152)):
         return resp
     if key is None:
         key = request_key(req)

@@ -127,8 +127,16 @@ class Endpoint:
         """Send a request (CON unless msg.type is NON) and return its Exchange.
         callback(exchange) runs when it is done. on_block(exchange, offset,
         payload, more) receives each Block2 block instead of reassembly."""
-        if not msg.token:
-            msg.token = self._new_token()
+        while not msg.token:
+            # random, and a counter so that a poor rand cannot repeat itself;
+            # never the token of an exchange in flight
+            self._tok = (self._tok + 1) & 0xFFFFFFFF
+            t = (self.rand(32) ^ self._tok).to_bytes(4, "big")
+            for tx in self._txs:
+                if tx.token == t:
+                    break
+            else:
+                msg.token = t
         ex = Exchange(self, msg, peer, callback, on_block)
         if self._active(peer) >= self.params.nstart:
             self._queue.append(ex)
@@ -209,17 +217,6 @@ class Endpoint:
     def _next_seq(self):
         self._seq = (self._seq + 1) & 0xFFFFFF
         return self._seq
-
-    def _new_token(self):
-        while True:
-            # random, and a counter so that a poor rand cannot repeat itself
-            self._tok = (self._tok + 1) & 0xFFFFFFFF
-            t = (self.rand(32) ^ self._tok).to_bytes(4, "big")
-            for tx in self._txs:
-                if tx.token == t:
-                    break
-            else:
-                return t
 
     def _send(self, data, peer):
         if self.trace:
@@ -305,7 +302,15 @@ class Endpoint:
             elif t == _ACK:
                 self._on_ack(m, peer)
             elif t == _RST:
-                self._on_rst(m, peer)
+                tx = self._find_tx(m.mid, peer)
+                if tx is not None:
+                    self._txs.remove(tx)
+                    tx._failed(self, "reset")
+                else:
+                    for obs in self.observations:
+                        if obs.last_mid == m.mid and obs.peer == peer:
+                            self.cancel(obs, "reset")
+                            break
             self._rx = m
         elif cls == 0:
             if t == _CON or t == _NON:
@@ -356,17 +361,6 @@ class Endpoint:
         self._txs.remove(tx)
         tx.data = None
         tx._acked(self, m)
-
-    def _on_rst(self, m, peer):
-        tx = self._find_tx(m.mid, peer)
-        if tx is not None:
-            self._txs.remove(tx)
-            tx._failed(self, "reset")
-            return
-        for obs in self.observations:
-            if obs.last_mid == m.mid and obs.peer == peer:
-                self.cancel(obs, "reset")
-                return
 
     def _on_separate(self, m, peer):
         i = self._seen(m, peer)
@@ -561,7 +555,11 @@ class Endpoint:
                 return
             ex._got = off + len(pl)
             if ex.on_block is not None:
-                if not self._give_block(ex, m, off, pl, more):
+                try:
+                    ex.on_block(ex, off, pl, more)
+                except Exception as e:
+                    self._oops(e, ex.peer)
+                    self._finish(ex, m, "cancelled")
                     return
             else:
                 if ex._got > self.params.max_body:
@@ -582,15 +580,6 @@ class Endpoint:
             if ex._body is not None:
                 m.payload = ex._body
         self._finish(ex, m, None)
-
-    def _give_block(self, ex, m, off, pl, more):
-        try:
-            ex.on_block(ex, off, pl, more)
-            return True
-        except Exception as e:
-            self._oops(e, ex.peer)
-            self._finish(ex, m, "cancelled")
-            return False
 
     def _finish(self, ex, resp, err):
         if ex.done:
