@@ -14,8 +14,6 @@ _CONTENT_FORMAT = const(12)
 _EMPTY = const(0)
 _LOCATION_PATH = const(8)
 _OBSERVE = const(6)
-_SIZE1 = const(60)
-_SIZE2 = const(28)
 _URI_PATH = const(11)
 _URI_QUERY = const(15)
 
@@ -196,12 +194,6 @@ class Message:
     def observe(self):
         return self.uint(_OBSERVE)
 
-    def size1(self):
-        return self.uint(_SIZE1)
-
-    def size2(self):
-        return self.uint(_SIZE2)
-
     def block1(self):
         """(num, more, szx) from Block1, or None."""
         return _block(self.uint(_BLOCK1))
@@ -306,9 +298,6 @@ class Message:
     def _values(self):
         opts = self.opts
         return [opts[i] if i & 1 == 0 else self.value_at(i - 1) for i in range(len(opts))]
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
 
     def __repr__(self):
         return "<Message %s %d.%02d mid=%d token=%s opts=%r payload=%d B>" % (
