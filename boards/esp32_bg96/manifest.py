@@ -41,7 +41,6 @@ package(
         "codec/text.py",
         "codec/tlv.py",
         "compat.py",
-        "datatype.py",
         "error.py",
         "fota/__init__.py",
         "fota/mount.py",
@@ -73,4 +72,5 @@ package(
         "store.py",
     ),
     base_path="../../firmware",
+    opt=3,
 )

@@ -60,4 +60,5 @@ package(
         "store.py",
     ),
     base_path="../../firmware",
+    opt=3,
 )

@@ -69,4 +69,5 @@ package(
         "store.py",
     ),
     base_path="../../firmware",
+    opt=3,
 )

@@ -46,7 +46,6 @@ package(
         "codec/text.py",
         "codec/tlv.py",
         "compat.py",
-        "datatype.py",
         "error.py",
         "link/__init__.py",
         "link/dtls.py",
@@ -76,4 +75,5 @@ package(
         "store.py",
     ),
     base_path="../../firmware",
+    opt=3,
 )
