@@ -43,34 +43,28 @@ KNOWN_CRITICAL = b"\x03\x07\x0b\x0f\x11\x17\x1b"
 
 
 class Endpoint:
-    # Settings and hooks an application may set on the instance; until it
-    # does, the class default stands (on MicroPython every instance attribute
-    # costs heap).
-    # handler(request, peer) -> response Message, or None to answer later
-    # with respond(); may raise CoapError(code).
-    handler = None
-    trace = None  # trace(direction, peer, data): "rx", "tx" or "err"
-    on_observe = None  # on_observe(obs): registered (or re-registered)
-    on_cancel = None  # on_cancel(obs, why): "reset", "deregister", "timeout", ...
-    stream_block1 = None  # stream_block1(request, peer) -> True: handler takes Block1 blocks one by one
-    known_critical = KNOWN_CRITICAL  # critical option numbers understood (bytes)
-    _seq = 0
-    _tok = 0
-    _rx = None
-    _slot = 0
-
     def __init__(self, link, clock, handler=None, params=None, rand=None):
         self.link = link
         self.clock = clock
-        if handler is not None:
-            self.handler = handler
+        # handler(request, peer) -> response Message, or None to answer later
+        # with respond(); may raise CoapError(code).
+        self.handler = handler
         self.params = p = params or Params()
         self.rand = rand or compat.getrandbits  # rand(bits) -> int
+        self.trace = None  # trace(direction, peer, data): "rx", "tx" or "err"
+        self.on_observe = None  # on_observe(obs): registered (or re-registered)
+        self.on_cancel = None  # on_cancel(obs, why): "reset", "deregister", "timeout", ...
+        self.stream_block1 = None  # stream_block1(request, peer) -> True: handler takes Block1 blocks one by one
+        self.known_critical = KNOWN_CRITICAL  # critical option numbers understood (bytes)
         self.observations = []
         self._szx = szx_for_mtu(getattr(link, "mtu", 1152))
         self._mid = self.rand(16)
+        self._seq = 0
+        self._tok = 0
         self._txs = []
         self._queue = []
+        self._rx = None
+        self._slot = 0
         # De-duplication (RFC 7252 4.5): the last dedup_size (peer, MID) seen, as
         # one flat list of [peer, mid, expiry, reply] slots; _next: the slot to reuse.
         self._dedup = [None, -1, 0, None] * max(1, p.dedup_size)
