@@ -12,12 +12,15 @@
 from lwm2m.error import CoapError
 from lwm2m.codec import linkformat
 from lwm2m.client import servers as S
-from lwm2m.client.dispatch import parse_path, Reply, CHANGED, DELETED, CONTENT
+from lwm2m.client.dispatch import parse_path, Reply
 from lwm2m.compat import const
 
 # Numbers defined in other modules, copied as private constants: MicroPython
 # inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
 _BAD_REQUEST = const(0x80)  # 4.00
+_CHANGED = const(0x44)
+_CONTENT = const(0x45)
+_DELETED = const(0x42)
 _LINK_FORMAT = const(40)
 _METHOD_NOT_ALLOWED = const(0x85)  # 4.05
 _NOT_ACCEPTABLE = const(0x86)  # 4.06
@@ -120,7 +123,7 @@ class Bootstrap:
     def on_response(self, now, code):
         if self.state != REQUESTING:
             return
-        if code == CHANGED:
+        if code == _CHANGED:
             self.state = WAITING
             timeout = S.get(self.model, (0, self.sec, 12), 0) if self.sec is not None else 0
             self._at = now + (timeout or _EXCHANGE_LIFETIME)
@@ -160,19 +163,19 @@ class Bootstrap:
                 self._write_object(path, records)
             else:
                 m.write(path, records, replace=True, bootstrap=True)
-            return Reply(CHANGED)
+            return Reply(_CHANGED)
         if code == DELETE:
             m.delete(path, bootstrap=True)
-            return Reply(DELETED)
+            return Reply(_DELETED)
         if code == GET:
             if req.accept() == _LINK_FORMAT:
-                return Reply(CONTENT, self._discover(path), _LINK_FORMAT)
+                return Reply(_CONTENT, self._discover(path), _LINK_FORMAT)
             if not path or path[0] not in (1, 2):
                 raise CoapError(_UNAUTHORIZED, "bootstrap read is for the Server and Access Control objects")
             fmt = req.accept()
             fmt = self.pct if fmt is None and self.pct is not None else fmt
             codec = codec_for(112 if fmt is None else fmt, True)
-            return Reply(CONTENT, codec.encode(m.read(path, bootstrap=True), path), 112 if fmt is None else fmt)
+            return Reply(_CONTENT, codec.encode(m.read(path, bootstrap=True), path), 112 if fmt is None else fmt)
         raise CoapError(_METHOD_NOT_ALLOWED, "not a bootstrap operation")
 
     def _write_object(self, path, records):
@@ -215,4 +218,4 @@ class Bootstrap:
             raise CoapError(_NOT_ACCEPTABLE, why)
         self.state = DONE
         self._at = None
-        return Reply(CHANGED)
+        return Reply(_CHANGED)

@@ -37,7 +37,9 @@ _DELETE = const(4)
 _FETCH = const(5)
 _IPATCH = const(7)
 _CREATED = const(0x41)
-DELETED, CHANGED, CONTENT = 0x42, 0x44, 0x45
+_DELETED = const(0x42)
+_CHANGED = const(0x44)
+_CONTENT = const(0x45)
 # Access Control operations (the bits of lwm2m.client.acl, which is imported
 # only when access control applies: with more than one server)
 _A_READ = const(1)
@@ -45,10 +47,10 @@ _A_WRITE = const(2)
 _A_EXECUTE = const(4)
 _A_DELETE = const(8)
 _A_CREATE = const(16)
-LINK_FORMAT = 40
-SENML_CBOR = 112
+_LINK_FORMAT = const(40)
+_SENML_CBOR = const(112)
 # Objects no LwM2M server may touch (1.1.1 6.3: 4.01 Unauthorized).
-PROTECTED = (0, 21)
+_PROTECTED = (0, 21)
 
 
 def _acl():
@@ -102,7 +104,7 @@ def _codec_get(fmt):
 
 
 class Dispatcher:
-    def __init__(self, model, default_format=SENML_CBOR, acos=None, codecs=_codec_get):
+    def __init__(self, model, default_format=_SENML_CBOR, acos=None, codecs=_codec_get):
         """default_format: for reads without Accept. acos: callable giving the
         Access Control instances (lwm2m.client.acl), or None when there is one
         server and access control does not apply. codecs: content format ->
@@ -120,7 +122,7 @@ class Dispatcher:
         """The codec module for fmt; an unknown Accept is 4.06, an unknown
         Content-Format 4.15. Link format carries no resource values."""
         try:
-            if fmt == LINK_FORMAT:
+            if fmt == _LINK_FORMAT:
                 raise CoapError(_UNSUPPORTED_FORMAT, "link format carries no values")
             return self.codecs(fmt)
         except CoapError as e:
@@ -145,11 +147,11 @@ class Dispatcher:
             return self._write_composite(req, server)
         if not path:
             raise CoapError(_METHOD_NOT_ALLOWED, "not on the root path")
-        if path[0] in PROTECTED:
+        if path[0] in _PROTECTED:
             raise CoapError(_UNAUTHORIZED, "security object")
         n = len(path)
         if code == _GET:
-            if req.accept() == LINK_FORMAT:
+            if req.accept() == _LINK_FORMAT:
                 self._check(server, _A_READ, path)
                 return self._discover(path, server)
             return self._read(req, path, server)
@@ -157,19 +159,19 @@ class Dispatcher:
             if req.content_format() is None and not req.payload:
                 self._check(server, _A_READ, path)
                 server.attrs.write(path, req.uri_query(), self.model.type_of)
-                return Reply(CHANGED)
+                return Reply(_CHANGED)
             if n < 2:
                 raise CoapError(_METHOD_NOT_ALLOWED, "write on an object")
             self._check(server, _A_WRITE, path)
             self.model.write(path, self._decode(req, path), True)
-            return Reply(CHANGED)
+            return Reply(_CHANGED)
         if code == _POST:
             if n == 1:
                 return self._create(req, path, server)
             if n == 2:
                 self._check(server, _A_WRITE, path)
                 self.model.write(path, self._decode(req, path), False)
-                return Reply(CHANGED)
+                return Reply(_CHANGED)
             if n == 3:
                 self._check(server, _A_EXECUTE, path)
                 args = bytes(req.payload or b"")
@@ -178,7 +180,7 @@ class Dispatcher:
 
                     execargs.parse(args)
                 self.model.execute(path, args)
-                return Reply(CHANGED)
+                return Reply(_CHANGED)
             raise CoapError(_METHOD_NOT_ALLOWED, "execute on a resource instance")
         if code == _DELETE:
             if n != 2:
@@ -187,7 +189,7 @@ class Dispatcher:
             self.model.delete(path)
             if self.on_deleted is not None:
                 self.on_deleted(path)
-            return Reply(DELETED)
+            return Reply(_DELETED)
         raise CoapError(_METHOD_NOT_ALLOWED, "method")
 
     # -- access control ----------------------------------------------------
@@ -220,7 +222,7 @@ class Dispatcher:
         records = self.model.read(path)
         if len(path) == 1:
             records = self._readable(server, records)
-        reply = Reply(CONTENT, codec.encode(records, path), fmt)
+        reply = Reply(_CONTENT, codec.encode(records, path), fmt)
         reply.records = records
         self._observe(req, reply, [path], False)
         return reply
@@ -239,7 +241,7 @@ class Dispatcher:
         left out (int-236, int-280/281); the root path reads every object."""
         out = []
         for p in paths:
-            if p and p[0] in PROTECTED:
+            if p and p[0] in _PROTECTED:
                 raise CoapError(_UNAUTHORIZED, "security object")
             if not p:
                 out.extend(self._readable(server, self.model.read(())))
@@ -271,7 +273,7 @@ class Dispatcher:
             fmt = ct
         codec = self.codec_for(fmt, True)
         records = self.read_records(paths, server)
-        reply = Reply(CONTENT, codec.encode(records, ()), fmt)
+        reply = Reply(_CONTENT, codec.encode(records, ()), fmt)
         reply.records = records
         self._observe(req, reply, paths, True)
         return reply
@@ -286,11 +288,11 @@ class Dispatcher:
     def _write_composite(self, req, server):
         values = self._decode(req, ())
         for p, _ in values:
-            if p[0] in PROTECTED:
+            if p[0] in _PROTECTED:
                 raise CoapError(_UNAUTHORIZED, "security object")
             self._check(server, _A_WRITE, p)
         self.model.write_composite(values)
-        return Reply(CHANGED)
+        return Reply(_CHANGED)
 
     def _create(self, req, path, server):
         acos = self.acos() if self.acos else None
@@ -331,4 +333,4 @@ class Dispatcher:
             elif n > 1:
                 a.extend(attrs.link_list(p))
             links.append((p, a))
-        return Reply(CONTENT, linkformat.encode(links), LINK_FORMAT)
+        return Reply(_CONTENT, linkformat.encode(links), _LINK_FORMAT)

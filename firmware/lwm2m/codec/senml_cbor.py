@@ -1,10 +1,11 @@
 # SenML CBOR (112): SenML records as CBOR maps with the RFC 8428 integer
 # labels (bn -2, bt -3, n 0, v 2, vs 3, vb 4, t 6, vd 8) and LwM2M's text
 # label "vlo"; keys in deterministic order (RFC 8949 4.2.1), so n comes first.
+from lwm2m.compat import const
 from lwm2m.codec import cbor, senml
 
-_BN_COST = 2  # key and text head, for names under 24 bytes
-_N_COST = 2
+_BN_COST = const(2)  # key and text head, for names under 24 bytes
+_N_COST = const(2)
 # name, label, name, label, ...: one flat tuple (a tuple of pairs would put
 # fifteen more tuple objects on the heap when the module loads)
 _LABELS = ("bn", -2, "bt", -3, "n", 0, "u", 1, "v", 2, "vs", 3, "vb", 4, "s", 5, "t", 6, "ut", 7, "vd", 8,

@@ -20,9 +20,9 @@ _UNSIGNED = const(2)
 
 # LwM2M integers are signed 64-bit, unsigned integers 64-bit, object link
 # parts 16-bit (65535 = no object / no instance).
-_I64_MIN = -(1 << 63)
-_I64_MAX = (1 << 63) - 1
-_U64_MAX = (1 << 64) - 1
+_I64_MIN = const(-(1 << 63))
+_I64_MAX = const((1 << 63) - 1)
+_U64_MAX = const((1 << 64) - 1)
 
 _NAMES = ("string", "integer", "unsigned integer", "float", "boolean", "opaque", "time", "objlnk", "corelnk", "none")
 
