@@ -21,7 +21,7 @@ _A_READ = const(1)
 
 # RFC 7641 4.5: a server that vanished is only noticed through a CON
 # notification, so at least one a day is confirmable.
-CON_EVERY = 86400
+_CON_EVERY = const(86400)
 
 
 class Observation:
@@ -126,7 +126,7 @@ class Reporter:
                 base = () if o.composite else o.paths[0]
                 payload = d.codec_for(o.fmt).encode(records, base)
                 o.last_value, o.last_time = value, now
-                if not con and now - o.last_con >= CON_EVERY:
+                if not con and now - o.last_con >= _CON_EVERY:
                     con = True
                 if con:
                     o.last_con = now

@@ -17,9 +17,9 @@ _STRING = const(0)
 _TIME = const(6)
 _UNSIGNED = const(2)
 
-INT_MIN = -0x8000000000000000
-INT_MAX = 0x7FFFFFFFFFFFFFFF
-UINT_MAX = 0xFFFFFFFFFFFFFFFF
+_INT_MIN = const(-0x8000000000000000)
+_INT_MAX = const(0x7FFFFFFFFFFFFFFF)
+_UINT_MAX = const(0xFFFFFFFFFFFFFFFF)
 
 
 def path_str(path):
@@ -58,7 +58,7 @@ def parse_int(s):
     """Strict decimal integer ([-]digits): int() on both runtimes also takes
     '+', spaces and '_', which no LwM2M peer sends."""
     neg = s[:1] == "-"
-    n = parse_uint(s[1:] if neg else s, UINT_MAX)
+    n = parse_uint(s[1:] if neg else s, _UINT_MAX)
     return -n if neg else n
 
 
@@ -159,10 +159,10 @@ def check(t, v):
     elif t == _INTEGER or t == _TIME:
         if isinstance(v, float) and v == int(v) and t == _TIME:
             v = int(v)
-        if isinstance(v, int) and not isinstance(v, bool) and INT_MIN <= v <= INT_MAX:
+        if isinstance(v, int) and not isinstance(v, bool) and _INT_MIN <= v <= _INT_MAX:
             return v
     elif t == _UNSIGNED:
-        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= UINT_MAX:
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _UINT_MAX:
             return v
     elif t == _BOOLEAN:
         if isinstance(v, bool):
