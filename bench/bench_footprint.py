@@ -140,7 +140,8 @@ def import_order(entries, formats, without):
         parts = name.split(".")
         for i in range(1, len(parts)):
             visit(".".join(parts[:i]))
-        for dep in prof.imports_of(prof.module_file(name), without):
+        path = prof.module_file(name)
+        for dep in prof.imports_of(path, without) if path else ():  # "": a package without __init__.py
             visit(dep)
         order.append(name)
 
@@ -224,6 +225,8 @@ def main():
 
 
 def defs(name):
+    if not prof.module_file(name):
+        return 0  # a package without __init__.py
     path = os.path.join(FIRMWARE, prof.module_file(name))
     with open(path) as f:
         return sum(1 for line in f if line.lstrip().startswith(("def ", "class ")))

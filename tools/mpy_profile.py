@@ -28,6 +28,8 @@ def module_file(name):
         return os.path.relpath(base + ".py", FIRMWARE)
     if os.path.isfile(os.path.join(base, "__init__.py")):
         return os.path.relpath(os.path.join(base, "__init__.py"), FIRMWARE)
+    if os.path.isdir(base):
+        return ""  # a package without __init__.py (namespace package): no file to ship
     return None
 
 
@@ -86,10 +88,12 @@ def closure(entries, formats=(), without=()):
         path = module_file(name)
         if path is None:
             raise SystemExit("profile: no module %s under firmware/" % name)
+        if path == "":  # namespace package
+            continue
         parts = name.split(".")
         for i in range(1, len(parts)):  # importing a.b.c runs a/__init__ and a/b/__init__
             init = module_file(".".join(parts[:i]))
-            if init and init not in files:
+            if init and init not in files:  # "" (no __init__.py) ships nothing
                 files.add(init)
                 todo.extend(imports_of(init, without))
         if path in files:
