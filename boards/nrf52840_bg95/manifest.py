@@ -32,6 +32,7 @@ package(
         "codec/cbor.py",
         "codec/common.py",
         "codec/linkformat.py",
+        "codec/linkparse.py",
         "codec/senml.py",
         "codec/senml_cbor.py",
         "codec/text.py",

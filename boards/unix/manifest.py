@@ -34,6 +34,7 @@ package(
         "codec/common.py",
         "codec/jsonw.py",
         "codec/linkformat.py",
+        "codec/linkparse.py",
         "codec/lwm2m_cbor.py",
         "codec/lwm2m_json.py",
         "codec/opaque.py",
