@@ -30,6 +30,7 @@ package(
         "coap/params.py",
         "codec/__init__.py",
         "codec/cbor.py",
+        "codec/cbor_read.py",
         "codec/common.py",
         "codec/linkformat.py",
         "codec/linkparse.py",

@@ -30,6 +30,7 @@ package(
         "coap/params.py",
         "codec/__init__.py",
         "codec/cbor.py",
+        "codec/cbor_read.py",
         "codec/cbor_value.py",
         "codec/common.py",
         "codec/jsonw.py",
