@@ -8,6 +8,7 @@ package(
         "app.py",
         "client/acl.py",
         "client/attrs.py",
+        "client/attrs_write.py",
         "client/bootstrap.py",
         "client/client.py",
         "client/dispatch.py",
