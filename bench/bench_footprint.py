@@ -35,9 +35,10 @@ from build_mpy import source_name  # noqa: E402
 # and Access Control (several servers; Create, Delete) are outside it: their modules
 # are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py);
 # so are the public names of the CoAP and model numbers (lwm2m.coap.codes,
-# lwm2m.model.flags), which the firmware's core never asks for, and the link-format
-# parser (lwm2m.codec.linkparse: a client only writes link format).
-CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl", "names", "linkparse"])
+# lwm2m.model.flags), which the firmware's core never asks for, the link-format
+# parser (lwm2m.codec.linkparse: a client only writes link format) and the
+# operations outside the core (lwm2m.client.ops: Composite, Create, Discover).
+CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl", "names", "linkparse", "ops"])
 FULL = (["lwm2m.app", "lwm2m.client.client", "lwm2m.link.udp", "lwm2m.link.dtls"],
         [0, 42, 11542, 112, 110, 11544, 11543, 40], [])
 
@@ -292,9 +293,9 @@ def write(r, per_module, per_module_o3):
         "",
         "Core profile: lwm2m.client.client, lwm2m.model and lwm2m.link.udp, formats text, TLV, SenML CBOR",
         "(register, read, write, execute, observe; NoSec UDP), without the modules only",
-        "bootstrap, Access Control, the link-format parser and the public names of the CoAP",
-        "and model numbers import (lazily, when those features run; the core never asks for",
-        "the names nor parses link format).",
+        "bootstrap, Access Control, Composite/Create/Discover, the link-format parser and the",
+        "public names of the CoAP and model numbers import (lazily, when those features run;",
+        "the core never asks for the names nor parses link format).",
         "Full client: also lwm2m.app, DTLS, every content format and all of those.",
         "",
         "| profile | files | mpy-cross | mpy-cross -O3 |",

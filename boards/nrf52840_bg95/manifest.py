@@ -15,6 +15,7 @@ package(
         "client/execargs.py",
         "client/notify.py",
         "client/offline.py",
+        "client/ops.py",
         "client/persist.py",
         "client/queue.py",
         "client/registration.py",

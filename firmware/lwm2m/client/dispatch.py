@@ -17,7 +17,6 @@
 # Security object rule (any operation: 4.01).
 from lwm2m.compat import const
 from lwm2m.error import CoapError
-from lwm2m.codec import linkformat
 
 # Numbers defined in other modules, copied as private constants: MicroPython
 # inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
@@ -141,19 +140,19 @@ class Dispatcher:
     def _handle(self, req, server):
         code = req.code
         path = parse_path(req.uri_path())
-        if code == _FETCH:
-            return self._fetch(req, server)
-        if code == _IPATCH:
-            return self._write_composite(req, server)
+        if code == _FETCH or code == _IPATCH or (code == _POST and len(path) == 1) \
+                or (code == _GET and path and req.accept() == _LINK_FORMAT):
+            # Read-/Observe-Composite, Write-Composite, Create and Discover:
+            # lwm2m.client.ops, loaded when a server first asks for one.
+            from lwm2m.client import ops  # feature: ops
+
+            return ops.handle(self, req, path, server)
         if not path:
             raise CoapError(_METHOD_NOT_ALLOWED, "not on the root path")
         if path[0] in _PROTECTED:
             raise CoapError(_UNAUTHORIZED, "security object")
         n = len(path)
         if code == _GET:
-            if req.accept() == _LINK_FORMAT:
-                self._check(server, _A_READ, path)
-                return self._discover(path, server)
             return self._read(req, path, server)
         if code == _PUT:
             if req.content_format() is None and not req.payload:
@@ -166,8 +165,6 @@ class Dispatcher:
             self.model.write(path, self._decode(req, path), True)
             return Reply(_CHANGED)
         if code == _POST:
-            if n == 1:
-                return self._create(req, path, server)
             if n == 2:
                 self._check(server, _A_WRITE, path)
                 self.model.write(path, self._decode(req, path), False)
@@ -260,77 +257,9 @@ class Dispatcher:
             uniq[r[0]] = r
         return [uniq[k] for k in sorted(uniq)]
 
-    def _fetch(self, req, server):
-        ct = req.content_format()
-        if ct is None:
-            raise CoapError(_BAD_REQUEST, "FETCH needs a Content-Format")
-        decode_paths = getattr(self.codec_for(ct), "decode_paths", None)
-        if decode_paths is None:  # a format that carries no path list
-            raise CoapError(_UNSUPPORTED_FORMAT, "no path list in format %d" % ct)
-        paths = decode_paths(req.payload)
-        fmt = req.accept()
-        if fmt is None:
-            fmt = ct
-        codec = self.codec_for(fmt, True)
-        records = self.read_records(paths, server)
-        reply = Reply(_CONTENT, codec.encode(records, ()), fmt)
-        reply.records = records
-        self._observe(req, reply, paths, True)
-        return reply
-
     # -- Write / Create ----------------------------------------------------
     def _decode(self, req, base):
         ct = req.content_format()
         if ct is None:
             raise CoapError(_BAD_REQUEST, "payload without Content-Format")
         return self.codec_for(ct).decode(req.payload, base, self.model.type_of)
-
-    def _write_composite(self, req, server):
-        values = self._decode(req, ())
-        for p, _ in values:
-            if p[0] in _PROTECTED:
-                raise CoapError(_UNAUTHORIZED, "security object")
-            self._check(server, _A_WRITE, p)
-        self.model.write_composite(values)
-        return Reply(_CHANGED)
-
-    def _create(self, req, path, server):
-        acos = self.acos() if self.acos else None
-        if acos is not None:
-            _acl().require(acos, _A_CREATE, path[0], None, server.ssid)
-        records = self._decode(req, path)
-        # TLV resources without an instance decode to (oid, None, rid): the
-        # model then picks the lowest free id
-        iid = records[0][0][1] if records and len(records[0][0]) > 1 else None
-        iid = self.model.create(path[0], iid, records)
-        if acos is not None and self.on_created is not None:
-            self.on_created((path[0], iid), server)
-        reply = Reply(_CREATED)
-        reply.location = [str(path[0]), str(iid)]
-        return reply
-
-    # -- Discover ----------------------------------------------------------
-    # 1.1.1 5.4.2: on an object its attributes, then instances and resources
-    # (dim only); on an instance its attributes, then each resource with dim
-    # and its own attributes; on a resource dim and the attributes inherited
-    # down to it, then its instances with their own attributes.
-    def _discover(self, path, server):
-        m, attrs = self.model, server.attrs
-        n = len(path)
-        if n == 4:
-            raise CoapError(_METHOD_NOT_ALLOWED, "discover on a resource instance")
-        links = []
-        for p in m.discover(path):
-            a = []
-            if len(p) == 3 and m.tables.info(p[0], p[2]) & _MULTIPLE:
-                a.append(("dim", m.dim(p)))
-            if p == path:
-                if n == 1:
-                    ver = m.tables.ver_attr(path[0])
-                    if ver:
-                        a.append(("ver", ver))
-                a.extend(attrs.link_list(p, n == 3))
-            elif n > 1:
-                a.extend(attrs.link_list(p))
-            links.append((p, a))
-        return Reply(_CONTENT, linkformat.encode(links), _LINK_FORMAT)
