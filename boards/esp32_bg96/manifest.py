@@ -55,6 +55,7 @@ package(
         "link/dtls.py",
         "model/__init__.py",
         "model/check.py",
+        "model/edit.py",
         "model/flags.py",
         "model/stage.py",
         "model/table.py",

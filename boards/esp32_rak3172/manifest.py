@@ -46,6 +46,7 @@ package(
         "error.py",
         "model/__init__.py",
         "model/check.py",
+        "model/edit.py",
         "model/flags.py",
         "model/stage.py",
         "model/table.py",

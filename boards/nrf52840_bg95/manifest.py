@@ -53,6 +53,7 @@ package(
         "fota/uri.py",
         "model/__init__.py",
         "model/check.py",
+        "model/edit.py",
         "model/flags.py",
         "model/stage.py",
         "model/table.py",

@@ -56,6 +56,7 @@ package(
         "link/udp.py",
         "model/__init__.py",
         "model/check.py",
+        "model/edit.py",
         "model/flags.py",
         "model/stage.py",
         "model/table.py",

@@ -299,14 +299,9 @@ class Model:
     def write_composite(self, records, bootstrap=False):
         """Write-Composite: records [(path, value)] on resources or resource
         instances anywhere, each a partial update; all or nothing."""
-        stage = Stage(self, _W, bootstrap, False)
-        for rec in records:
-            rpath = tuple(rec[0])
-            if not 3 <= len(rpath) <= 4:
-                raise err(_BAD_REQUEST, rpath, "composite write needs resource paths")
-            self._access(rpath, bootstrap)
-            stage.put(rpath, rec[1])
-        stage.apply()
+        from lwm2m.model import edit  # feature: ops
+
+        return edit.write_composite(self, records, bootstrap)
 
     def execute(self, path, args=None):
         """Execute resource path with the request's argument payload."""
@@ -324,78 +319,23 @@ class Model:
         """Create an instance of oid from records [(path, value)] (path[1] is
         the new id; ignored when iid is None, which picks the lowest free id).
         -> the new instance id."""
-        self._access((oid,), bootstrap)
-        insts = self._objs[oid]
-        auto = iid is None
-        if auto:
-            iid = 0
-            while iid in insts:
-                iid += 1
-        elif iid in insts:
-            raise err(_BAD_REQUEST, (oid, iid), "instance exists")
-        stage = Stage(self, _R | _W, bootstrap, True)
-        stage.need_instance(oid, iid, True)
-        for rec in records:
-            rpath = tuple(rec[0])
-            if not 3 <= len(rpath) <= 4 or rpath[0] != oid or (rpath[1] != iid and not auto):
-                raise err(_BAD_REQUEST, rpath, "record outside the new instance")
-            stage.put((oid, iid) + rpath[2:], rec[1])
-        stage.apply()
-        return iid
+        from lwm2m.model import edit  # feature: ops
+
+        return edit.create(self, oid, iid, records, bootstrap)
 
     def delete(self, path, bootstrap=False):
         """Delete an instance. The bootstrap server may also delete a whole
         object or everything (path ()); those spare the instances it may not
         delete: its own Security account and the Device instance (4.00 when
         named directly)."""
-        path = tuple(path)
-        if len(path) < 2 and bootstrap:
-            self._access(path, True)
-            for oid in (path if path else self.objects(True)):
-                for iid in self.instances(oid):
-                    if not self._kept(oid, iid):
-                        self.remove((oid, iid))
-            return
-        self._access(path, bootstrap)
-        if len(path) != 2:
-            raise err(_METHOD_NOT_ALLOWED, path, "delete needs an instance")
-        if self._kept(path[0], path[1]):
-            raise err(_BAD_REQUEST if bootstrap else _METHOD_NOT_ALLOWED, path, "instance may not be deleted")
-        self.remove(path)
+        from lwm2m.model import edit  # feature: ops
 
-    def _kept(self, oid, iid):
-        # The Device instance (a mandatory single-instance object) and the
-        # Security instance of the bootstrap server (/0/x/1 true) stay.
-        flags = self.tables.object_flags(oid)
-        if flags & (_OBJ_MULTIPLE | _OBJ_MANDATORY) == _OBJ_MANDATORY:
-            return True
-        return oid == 0 and self.get((0, iid, 1), False) is True
+        return edit.delete(self, path, bootstrap)
 
     def discover(self, path, bootstrap=False):
         """-> the paths Discover lists under path (object, instances,
         resources; resource instances when path is a resource). The bootstrap
         server's Discover (on / or an object) lists objects and instances."""
-        path = tuple(path)
-        if len(path) == 0 and not bootstrap or len(path) == 4:
-            raise err(_METHOD_NOT_ALLOWED, path, "discover target")
-        self._access(path, bootstrap)
-        if bootstrap and len(path) < 2:
-            out = []
-            for oid in (path if path else self.objects(True)):
-                out.append((oid,))
-                out.extend((oid, iid) for iid in self.instances(oid))
-            return out
-        oid = path[0]
-        if len(path) == 3:
-            self._info(path, 0, bootstrap)
-            inst = self._objs[oid][path[1]]
-            if path[2] not in inst:
-                raise err(_NOT_FOUND, path, "no value")
-            v = current(inst[path[2]])
-            return [path] + ([path + (ri,) for ri in sorted(v)] if isinstance(v, dict) else [])
-        out = [path]
-        for iid in (self.instances(oid) if len(path) == 1 else path[1:]):
-            if len(path) == 1:
-                out.append((oid, iid))
-            out.extend((oid, iid, rid) for rid in sorted(self._objs[oid][iid]))
-        return out
+        from lwm2m.model import edit  # feature: ops
+
+        return edit.discover(self, path, bootstrap)
