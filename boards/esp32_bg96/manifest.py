@@ -25,6 +25,7 @@ package(
         "client/servers.py",
         "clock.py",
         "coap/block.py",
+        "coap/blockwise.py",
         "coap/codes.py",
         "coap/endpoint.py",
         "coap/exchange.py",

@@ -10,7 +10,7 @@ from lwm2m.compat import const, ticks_add, ticks_diff
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, ParseError, decode
 from lwm2m.coap.params import Params
-from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, stored_body, sweep
+from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out
 from lwm2m.coap.exchange import _Tx, Exchange, Observation
 
 # Numbers defined in other modules, copied as private constants: MicroPython
@@ -418,17 +418,22 @@ class Endpoint:
             return Message(bad) if m.type == _CON else None
         now = self.clock.ticks_ms()
         b1 = m.block1()
-        if b1 is not None:
-            m, resp = block1_in(self, m, peer, b1, now)
-            if resp is not None:
-                return resp
         b2 = m.block2()
         key = None
-        if b2 is not None and b2[0]:
-            key = request_key(m)
-            full = stored_body(self, peer, key, now)
-            if full is not None:
-                return block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
+        if b1 is not None or (b2 is not None and b2[0]):
+            # a block-wise transfer: its code loads with the first one
+            from lwm2m.coap import blockwise
+
+            if b1 is not None:
+                m, resp = blockwise.block1_in(self, m, peer, b1, now)
+                if resp is not None:
+                    return resp
+                b2 = m.block2()
+            if b2 is not None and b2[0]:
+                key = request_key(m)
+                full = blockwise.stored_body(self, peer, key, now)
+                if full is not None:
+                    return blockwise.block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
         obs = None
         if m.code == _GET or m.code == _FETCH:
             v = m.option(_OBSERVE)
@@ -602,7 +607,10 @@ class Endpoint:
 
     def _tick(self):
         now = self.clock.ticks_ms()
-        sweep(self, now)
+        if self._blocks:  # transfers in progress: blockwise is loaded
+            from lwm2m.coap import blockwise
+
+            blockwise.sweep(self, now)
         while True:
             for tx in self._txs:
                 if ticks_diff(tx.due, now) <= 0:
