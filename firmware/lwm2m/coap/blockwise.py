@@ -94,6 +94,8 @@ def _put(ep, kind, peer, key, value, expires):
                 old = it
     if n >= size:
         ep._blocks.remove(old)
+    if not ep._blocks:
+        ep._blocks = []  # () until the first transfer: no empty list per Endpoint
     ep._blocks.append([kind, peer, key, value, expires])
 
 

@@ -62,14 +62,14 @@ class Endpoint:
         self._seq = 0
         self._tok = 0
         self._txs = []
-        self._queue = []
+        self._queue = ()  # requests waiting for NSTART; a list once one waits
         self._rx = None
         self._slot = 0
         # De-duplication (RFC 7252 4.5): the last dedup_size (peer, MID) seen, as
         # one flat list of [peer, mid, expiry, reply] slots; _next: the slot to reuse.
         self._dedup = [None, -1, 0, None] * max(1, p.dedup_size)
         self._next = 0
-        self._blocks = []  # block-wise transfers in progress (lwm2m.coap.block)
+        self._blocks = ()  # block-wise transfers in progress (lwm2m.coap.blockwise); a list once one starts
 
     # -- the sans-IO core ------------------------------------------------
     def receive(self, data, peer):
@@ -133,6 +133,8 @@ class Endpoint:
                 msg.token = t
         ex = Exchange(self, msg, peer, callback, on_block)
         if self._active(peer) >= self.params.nstart:
+            if not self._queue:
+                self._queue = []
             self._queue.append(ex)
         else:
             self._start(ex)
