@@ -144,10 +144,6 @@ class Nat:
             entry[1] = now
         return private
 
-    def public_address(self, private):
-        entry = self._out.get(private)
-        return entry[0] if entry is not None else None
-
     def rebind(self):
         """Forget every mapping now, as a NAT reboot or a cell change does."""
         for private in list(self._out):
@@ -236,6 +232,8 @@ class Port:
         if self.closed:
             return
         self.node.count("down", len(data))
+        for fn in self.node.sniffers:
+            fn(self.node.network.sim.clock.now_ms, "down", data)
         if self.actor is not None:
             self.actor.receive(data, peer)
         else:
@@ -251,12 +249,18 @@ class Node:
         self.ports = {}
         self.counters = Counters()
         self.watchers = []  # fn(now_ms, "up" or "down", nbytes) per datagram: the energy model's feed
+        self.sniffers = []  # fn(now_ms, "up" or "down", data): what is on the wire (DTLS flights)
         self._next_port = 49152
 
     def watch(self, fn):
         """Call fn(now_ms, direction, nbytes) for every datagram this node
         sends ("up") or receives ("down")."""
         self.watchers.append(fn)
+
+    def sniff(self, fn):
+        """Call fn(now_ms, direction, data) with every datagram this node
+        sends ("up") or receives ("down")."""
+        self.sniffers.append(fn)
 
     def count(self, direction, nbytes):
         c = self.counters
@@ -281,12 +285,6 @@ class Node:
         self.ports[number] = port
         self.network._routes[port.address] = port
         return port
-
-    def seen_address(self, port):
-        """The address the far end sees for `port` now (its NAT mapping, if any)."""
-        if self.nat is None:
-            return port.address
-        return self.nat.public_address(port.address)
 
 
 class Network:
@@ -352,6 +350,8 @@ class Network:
         now = self.sim.clock.now_ms
         node = port.node
         node.count("up", len(data))
+        for fn in node.sniffers:
+            fn(now, "up", data)
         peer = tuple(peer)
         src = port.address
         if node.nat is not None:

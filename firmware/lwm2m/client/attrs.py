@@ -67,6 +67,13 @@ class AttributeStore:
         """Every path that carries attributes, in path order."""
         return sorted(self._by_path)
 
+    def restore(self, path, attrs):
+        """Put back what attached(path) gave before a reset; 4.00 for what no
+        Write-Attributes could have stored."""
+        from lwm2m.client import attrs_write  # the checks a Write-Attributes makes
+
+        attrs_write.restore(self._by_path, path, attrs)
+
 
 def link_attrs(attrs):
     """attrs dict -> ordered list of (name, value) for link-format (Discover)."""

@@ -110,3 +110,14 @@ def write(by_path, path, query, type_of):
         by_path[path] = merged
     else:
         by_path.pop(path, None)
+
+
+def restore(by_path, path, attrs):
+    """Put attrs (what AttributeStore.attached gave) back at path in by_path;
+    4.00 for what no Write-Attributes could have stored."""
+    for name in attrs:
+        if name not in NAMES:
+            raise _bad("unknown attribute " + name)
+    check(attrs)
+    if attrs:
+        by_path[tuple(path)] = dict(attrs)

@@ -16,9 +16,6 @@ from lwm2m.client import notify as N
 # inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
 _NOT_FOUND = const(0x84)  # 4.04
 
-# lwm2m.client.acl.READ: acl is imported only when access control applies
-_A_READ = const(1)
-
 # RFC 7641 4.5: a server that vanished is only noticed through a CON
 # notification, so at least one a day is confirmable.
 _CON_EVERY = const(86400)
@@ -117,8 +114,7 @@ class Reporter:
             if o.composite:
                 records = d.read_records(o.paths, o.server)
             else:
-                d._check(o.server, _A_READ, o.paths[0])  # access rights may have changed
-                records = d.model.read(o.paths[0])
+                records = d.read_path(o.server, o.paths[0])  # access rights may have changed
             value = value_of(o, records)
             when = N.next_notify(a, o.last_value, o.last_time, value, now)
             item = None

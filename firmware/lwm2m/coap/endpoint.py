@@ -86,6 +86,12 @@ class Endpoint:
         except Exception as e:
             self._oops(e, None)
 
+    def postpone(self, ms):
+        """The link held what we sent for ms before it left (a ReleaseLink
+        flushed later, through a DTLS handshake): every timer counts from then."""
+        for tx in self._txs:
+            tx.due = ticks_add(tx.due, ms)
+
     def next_timeout_ms(self):
         """Milliseconds until tick() has work (0: now), or None if nothing is
         pending. Cache expiry is lazy and never a reason to wake up."""
@@ -204,6 +210,14 @@ class Endpoint:
         if not ok:
             self._drop_obs(obs, "error")
         return True
+
+    def counters(self):
+        """[message id, Observe sequence, token counter]: what a device keeps
+        across a reset so that its next messages are not taken for old ones."""
+        return [self._mid, self._seq, self._tok]
+
+    def set_counters(self, c):
+        self._mid, self._seq, self._tok = c[0] & 0xFFFF, c[1] & 0xFFFFFF, c[2] & 0xFFFFFFFF
 
     # -- internals: sending ----------------------------------------------
     def _next_mid(self):
