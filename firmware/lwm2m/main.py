@@ -2,6 +2,7 @@
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
 #   ... --cert CERT.der,KEY.der,SERVER_CA.der (certificates); --bootstrap: the URI is a bootstrap server
+#   ... --queue: register in queue mode (Q)
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
 # (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
@@ -68,6 +69,7 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False):
     dev.install(model)
     stats = ConnectivityStatistics().install(model)
     model.add(3303, 0, {5700: 21.0, 5701: "Cel"})
+    model.add(2)  # Access Control: a bootstrap server may write instances
     if bootstrap:
         iid = 0
         model.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
@@ -111,9 +113,10 @@ def main(argv):
     text, argv = _option(argv, "--cert")
     cert = None if text is None else [_read(p) for p in text.split(",")]
     bootstrap, argv = _option(argv, "--bootstrap", 0)
+    queue, argv = _option(argv, "--queue", 0)
     if len(argv) < 2:
         print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]"
-              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap]")
+              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--queue]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
@@ -128,7 +131,10 @@ def main(argv):
     link = PeerLinks(lambda: UdpLink(local, 0))
     link = stats.wrap(link)
     clock = SystemClock()
-    client = Client(model, link, clock, {"ep": ep}, trace=lambda text: print("#", text))
+    config = {"ep": ep}
+    if queue:
+        config["queue"] = True
+    client = Client(model, link, clock, config, trace=lambda text: print("#", text))
     dev.schedule = client.defer
 
     def trace(direction, peer, data):

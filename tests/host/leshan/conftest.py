@@ -9,8 +9,9 @@ with CI=true they fail instead, because CI must run them.
 the steps and assertions of the case tests themselves; LESHAN_STAND_IN=1 too). Unset, every case
 runs against our client in-process on CPython and as a micropython process. A device has:
     endpoint                      the endpoint name it registers with
-    start(uri, bootstrap=False, psk=None, lifetime=300)
-                                  boot pointed at a server (or a bootstrap server); psk=(identity, key)
+    start(uri, bootstrap=False, psk=None, lifetime=300, queue=False)
+                                  boot pointed at a server (or a bootstrap server); psk=(identity, key);
+                                  queue: register in queue mode (Q)
     wait_registered()             until the device has the answer to its Register (the server's
                                   REGISTRATION event may come first)
     update()                      a registration update on its own initiative
@@ -21,7 +22,8 @@ runs against our client in-process on CPython and as a micropython process. A de
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
                                   "composite", "composite_root", "observe_composite", "mute_send",
                                   "create_delete", "inconsistent_bootstrap", "bootstrap_fallback",
-                                  "multi_resource", "multi_resource_rw" (/2/0/2 ACL),
+                                  "multi_resource" (/3/0/11), "acl" (takes an Access Control
+                                  instance from the bootstrap server; has /3303/0),
                                   "reboot" (re-registers)
 The devices are in leshan_support.py; device_factory below picks one.
 """

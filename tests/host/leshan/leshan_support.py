@@ -26,7 +26,9 @@ class StandInDevice:
         self.endpoint = endpoint
         self._client = leshan.StandInClient(jars, endpoint)
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False):
+        if queue:
+            pytest.skip("the stand-in client takes no queue mode")
         self._client.start(uri, bootstrap=bootstrap, psk=psk, lifetime=lifetime)
         return self
 
@@ -79,7 +81,8 @@ class CPythonDevice:
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "send", "mute_send",
-                          "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap"))
+                          "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap",
+                          "queue_mode", "acl"))
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
@@ -91,7 +94,8 @@ class CPythonDevice:
         self._stop = threading.Event()
         self.sent = []  # answers to send(): CoAP codes, or None for a timeout
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False):
+        """queue: register in queue mode (Q)."""
         if psk:
             pytest.skip("the in-process device here speaks NoSec only")
         from lwm2m.clock import SystemClock
@@ -103,6 +107,8 @@ class CPythonDevice:
         m = Model()
         m.add(3, 0, {0: "MicroPython LwM2M", 1: "host", 2: "0001", 3: "0.1", 6: {0: 1, 1: 5}, 9: 87,
                      11: {0: 0}, 13: int(time.time()), 14: "+01:00", 15: "Europe/Paris", 16: "U"})
+        m.add(3303, 0, {5700: 21.0, 5701: "Cel"})  # as lwm2m.main: int-308/309 create /3303/1
+        m.add(2)  # as lwm2m.main: Access Control, for a bootstrap server to write (int-228)
         m.bind((3, 0, 4), execute=lambda args: None)
         if bootstrap:  # factory bootstrap: only the bootstrap server's account
             m.add(0, 0, {0: uri, 1: True, 2: 3, 11: 0})
@@ -110,7 +116,10 @@ class CPythonDevice:
             provision(m, uri, ssid=123, lifetime=lifetime)
         self.model = m
         self._link = UdpLink("127.0.0.1", 0)
-        self.client = Client(m, self._link, SystemClock(), {"ep": self.endpoint})
+        config = {"ep": self.endpoint}
+        if queue:
+            config["queue"] = True
+        self.client = Client(m, self._link, SystemClock(), config)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="device-" + self.endpoint, daemon=True)
         self._thread.start()
@@ -192,14 +201,16 @@ class MicroPythonDevice:
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
-                          "create_delete", "psk", "inconsistent_bootstrap"))  # lwm2m.main's Device has no power sources (/3/0/6)
+                          "create_delete", "psk", "inconsistent_bootstrap", "queue_mode",
+                          "multi_resource", "acl"))
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
         self.proc = None
         self._out = None
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False):
+        """queue: register in queue mode (Q)."""
         if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
             pytest.skip("no micropython unix port or no .mpy build (make mpy)")
         self._out = tempfile.TemporaryFile()
@@ -209,6 +220,8 @@ class MicroPythonDevice:
             args.append("--bootstrap")
         if psk:
             args += ["--psk", "%s:%s" % (psk[0], psk[1].hex())]
+        if queue:
+            args.append("--queue")
         self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main"] + args,
                                      env=env, stdout=self._out, stderr=subprocess.STDOUT)
         return self
