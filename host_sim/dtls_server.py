@@ -9,7 +9,8 @@ link, one DTLS session per peer, over python-mbedtls's ServerContext.
 Handshakes run inside recv(): a ClientHello gets a HelloVerifyRequest
 (stateless cookie, RFC 6347 4.2.1), then the handshake proceeds as datagrams
 arrive. A new ClientHello from a known peer replaces its session (the client
-lost it, RFC 6347 4.2.8). `sessions` maps peer -> the PSK identity it used,
+lost it, RFC 6347 4.2.8), and a first ClientHello one still in its handshake
+(the client timed out and starts over). `sessions` maps peer -> the PSK identity it used,
 once up.
 
 The keys are never shown: no repr here includes the store.
@@ -33,6 +34,12 @@ _CLIENT_HELLO = 1
 def _is_client_hello(data):
     # record type 22, epoch 0 (bytes 3-4), handshake message type 1 at byte 13
     return len(data) > 13 and data[0] == _HANDSHAKE and data[3] == 0 and data[4] == 0 and data[13] == _CLIENT_HELLO
+
+
+def _first_client_hello(data):
+    # message_seq 0 (bytes 17-18): a client starting over, not the ClientHello
+    # with our cookie (message_seq 1) nor a retransmission of it
+    return _is_client_hello(data) and len(data) > 18 and data[17] == 0 and data[18] == 0
 
 
 class _Session:
@@ -147,7 +154,10 @@ class DtlsServerLink:
     def _datagram(self, data, peer):
         """Feed one datagram; the plaintext if it carried application data."""
         s = self._peers.get(peer)
-        if s is None or (s.up and _is_client_hello(data)):
+        # A new ClientHello replaces a session that is up (the client lost it)
+        # and one still in its handshake (the client gave up on that attempt,
+        # our last flight or its Finished was lost).
+        if s is None or (s.up and _is_client_hello(data)) or (not s.up and _first_client_hello(data)):
             if not _is_client_hello(data):
                 return None  # no session for this peer: drop
             s = self._new(peer)
@@ -180,6 +190,17 @@ class DtlsServerLink:
                     return data, got[1]
             if left <= 0 or ticks_diff(end, self.clock.ticks_ms()) <= 0:
                 return None
+
+    def feed(self, data, peer):
+        """One datagram that reached a front which does its own I/O:
+        (plaintext, peer) or None. A session that breaks on it is dropped;
+        the others go on."""
+        try:
+            data = self._datagram(bytes(data), peer)
+        except Exception:
+            self.drop(peer)
+            return None
+        return (data, peer) if data else None
 
     def send(self, data, peer):
         s = self._peers.get(peer)

@@ -236,6 +236,8 @@ class Port:
         if self.closed:
             return
         self.node.count("down", len(data))
+        for fn in self.node.sniffers:
+            fn(self.node.network.sim.clock.now_ms, "down", data)
         if self.actor is not None:
             self.actor.receive(data, peer)
         else:
@@ -251,12 +253,18 @@ class Node:
         self.ports = {}
         self.counters = Counters()
         self.watchers = []  # fn(now_ms, "up" or "down", nbytes) per datagram: the energy model's feed
+        self.sniffers = []  # fn(now_ms, "up" or "down", data): what is on the wire (DTLS flights)
         self._next_port = 49152
 
     def watch(self, fn):
         """Call fn(now_ms, direction, nbytes) for every datagram this node
         sends ("up") or receives ("down")."""
         self.watchers.append(fn)
+
+    def sniff(self, fn):
+        """Call fn(now_ms, direction, data) with every datagram this node
+        sends ("up") or receives ("down")."""
+        self.sniffers.append(fn)
 
     def count(self, direction, nbytes):
         c = self.counters
@@ -352,6 +360,8 @@ class Network:
         now = self.sim.clock.now_ms
         node = port.node
         node.count("up", len(data))
+        for fn in node.sniffers:
+            fn(now, "up", data)
         peer = tuple(peer)
         src = port.address
         if node.nat is not None:

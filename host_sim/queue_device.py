@@ -1,7 +1,9 @@
 """A queue-mode LwM2M device in the simulator: the firmware Client + Queue on a simulated
 port, sleeping between wakes as lwm2m.client.schedule says, optionally in deep sleep (the
 client and its model are dropped at each sleep and rebuilt from lwm2m.store at each wake,
-as an ESP32 does after a reset)."""
+as an ESP32 does after a reset). With `dtls` the client speaks CoAP over the firmware's
+DtlsLink (PSK) on that port: handshakes block the device in virtual time (host_sim/sim_dtls.py),
+and a session lives in RAM only, so deep sleep loses it."""
 import random
 
 from lwm2m.client import persist
@@ -13,6 +15,7 @@ from lwm2m.link.release import ReleaseLink
 from lwm2m.store import Store
 
 from host_sim.endpoints import _sim_address
+from host_sim.sim_dtls import BlockingPort
 
 
 class MemFs:
@@ -42,8 +45,9 @@ class _Tap:
         self.mtu = port.mtu
 
     def send(self, data, peer):
-        self.sent.append((self.clock.now_ms, bytes(data)))
+        now = self.clock.now_ms  # a DTLS link may handshake first: the time it was asked to go
         self.port.send(data, peer)
+        self.sent.append((now, bytes(data)))
 
     def recv(self, timeout_ms):
         return self.port.recv(timeout_ms)
@@ -54,10 +58,12 @@ class _Tap:
 
 class QueueDevice:
     """make_model() -> a provisioned Model (called again after every deep sleep);
-    setup(device) adds application timers to device.queue. on_release: energy Recorder."""
+    setup(device) adds application timers to device.queue. on_release: energy Recorder.
+    dtls: {"peer": (host, port), "identity": bytes, "key": bytes, DtlsLink settings...}
+    to run CoAP over DTLS PSK to that peer; `sent` then holds the plaintext."""
 
     def __init__(self, net, node, make_model, config, qconfig=None, deep=False, setup=None,
-                 on_release=None):
+                 on_release=None, dtls=None):
         self.net = net
         self.clock = net.sim.clock
         self.port = net.node(node).port()
@@ -79,13 +85,25 @@ class QueueDevice:
         self.idle_wakes = 0
         self.sleeps = []  # (start_ms, end_ms or None)
         self.client = None
+        self.dtls = dict(dtls) if dtls is not None else None
+        # the modem's socket outlives resets: what reached it waits here
+        self.secure = BlockingPort(self.port, net.sim) if dtls is not None else None
+        self.dtls_links = []  # every DtlsLink, one per boot
         self.port.attach(self)
         self._boot(None)
 
     def _boot(self, state):
         self.boots += 1
         self.model = self.make_model()
-        self.link = ReleaseLink(_Tap(self.port, self.sent, self.clock), on_release=self.on_release)
+        inner = self.port
+        if self.secure is not None:
+            from lwm2m.link.dtls import DtlsLink
+
+            s = dict(self.dtls)
+            peer, ident, key = s.pop("peer"), s.pop("identity"), s.pop("key")
+            inner = DtlsLink(self.secure, tuple(peer), ident, key, clock=self.clock, **s)
+            self.dtls_links.append(inner)
+        self.link = ReleaseLink(_Tap(inner, self.sent, self.clock), on_release=self.on_release)
         rng = random.Random("%s:%s:%d:queue" % (self.net.seed, self.port.address, self.boots))
         ep = Endpoint(self.link, self.clock, rand=rng.getrandbits)
         self.client = Client(self.model, ep, self.clock, self.config)
@@ -113,18 +131,42 @@ class QueueDevice:
     def start(self):
         self.client.step()
         self.queue.after_io()
+        self._drain()
+
+    def _blocked(self):
+        # inside a DTLS handshake: the simulation runs on, this device waits
+        return self.secure is not None and self.secure.waiting
+
+    def _drain(self):
+        """DTLS: decrypt what reached the port meanwhile and hand it to the client."""
+        while self.secure is not None and self.secure.inbox and not self.asleep:
+            got = self.link.recv(0)
+            if got is not None:
+                self.client.endpoint.receive(got[0], got[1])
+                self.client.step()
+                self.queue.after_io()
 
     # -- the simulator actor ----------------------------------------------------
     def receive(self, data, peer):
+        if self.secure is not None:
+            self.secure.deliver(data, peer)
+            if self._blocked():
+                return
         if self.asleep:
             self._wake(work=False)
-        self.client.endpoint.receive(data, peer)
-        self.client.step()
-        self.queue.after_io()
+        if self.secure is not None:
+            self._drain()
+        else:
+            self.client.endpoint.receive(data, peer)
+            self.client.step()
+            self.queue.after_io()
 
     def tick(self):
+        if self._blocked():
+            return
         if self.asleep:
             self._wake(work=True)
+            self._drain()
             return
         self.client.endpoint.tick()
         q = self.queue
@@ -135,10 +177,13 @@ class QueueDevice:
         else:
             self.client.step()
             q.after_io()
+        self._drain()
         self._maybe_sleep()
 
     def next_timeout_ms(self):
         q = self.queue
+        if self._blocked():
+            return None
         if self.asleep:
             return S.sleep_ms(self._windows, self.clock.time(), self.clock.now_ms % 1000)
         if q.busy():

@@ -42,7 +42,8 @@ def make_link(cfg, port, clock):
         from lwm2m.link.dtls import DtlsLink  # chosen by board.json
 
         ident, key = psk(cfg)
-        link = DtlsLink(link, link.peer, ident, key, **(cfg.get("dtls") or {}))
+        # its timeouts and idle time on the firmware clock (a simulated device's is virtual)
+        link = DtlsLink(link, link.peer, ident, key, clock=clock, **(cfg.get("dtls") or {}))
     return link
 
 

@@ -3,7 +3,8 @@
 The reference scenario of docs/queue.md: an IPSO temperature (3303/0/5700) observed with
 pmin = pmax = 900 s, lifetime 86400 s, queue mode, on an NB-IoT-like link (300 + 0..200 ms,
 25 kbit/s) behind a carrier NAT that forgets idle mappings after 2 min, against the embedded
-server, for 30 simulated days; NoSec (the simulated path has no DTLS yet). The device samples
+server, for 30 simulated days, NoSec or DTLS 1.2 PSK (the firmware's DtlsLink against the
+server's DTLS front, host_sim/sim_dtls.py; full handshakes counted on the wire). The device samples
 every 900 s (riding along with the notification's wake), sleeps between wakes, optionally in
 deep sleep (rebuilt from lwm2m.store at every wake). The energy model (host_sim/energy.py,
 BG96 NB-IoT profile) turns what the radio did into mAh and days on 2 x AA, and a timeline plot
@@ -19,6 +20,7 @@ from host_sim import energy
 from host_sim.aio import VirtualTimeLoop
 from host_sim.network import Nat, Network
 from host_sim.queue_device import QueueDevice
+from host_sim.sim_dtls import Flights, SimDtlsFront
 from host_sim.scenarios.lwm2m_demo import device_model
 from host_sim.scheduler import Simulator
 from host_sim.simserver import SimServer
@@ -28,10 +30,16 @@ PERIOD = 900
 LIFETIME = 86400
 AWAKE_S = 93
 WAIT_S = 600
+IDENTITY = b"queue-dev-1"
+KEY = bytes(range(16))
+NAT_IDLE_MS = 120000
 
 
 class Month:
-    def __init__(self, days=30, seed=1, deep=False, profile=energy.BG96_NB, loss=0.0, awake_s=AWAKE_S):
+    def __init__(self, days=30, seed=1, deep=False, profile=energy.BG96_NB, loss=0.0, awake_s=AWAKE_S,
+                 dtls=None, nat=True):
+        """dtls: None (NoSec) or DtlsLink settings ({} for the defaults), PSK; nat: the
+        device sits behind a carrier NAT that forgets idle mappings after 2 min."""
         self.days = days
         self.awake_s = awake_s
         self.deep = deep
@@ -40,21 +48,32 @@ class Month:
         self.net = Network(self.sim, seed=seed, delay_ms=300, jitter_ms=200, rate_bps=25000)
         if loss:
             self.net.both("device", "server", loss=loss)
-        self.net.node("device", nat=Nat(idle_ms=120000))
+        self.net.node("device", nat=Nat(idle_ms=NAT_IDLE_MS) if nat else None)
         port = self.net.node("server").port(5683)
         self.uri = "coap://%s:%d" % port.address
+        self.front = None
+        secure = None
+        if dtls is not None:
+            self.front = SimDtlsFront(self.net, "server", 5684, port.address, {IDENTITY: KEY})
+            self.uri = "coaps://%s:%d" % self.front.address
+            secure = dict(dtls, peer=self.front.address, identity=IDENTITY, key=KEY)
         self.rec = energy.Recorder(self.sim.clock)
         self.net.nodes["device"].watch(self.rec.datagram)
+        self.flights = Flights(self.net.nodes["device"])
         self.value = 21.5
         self.device = QueueDevice(self.net, "device", self.make_model, {"ep": EP},
                                   {"awake_ms": awake_s * 1000, "gather": PERIOD}, deep=deep,
-                                  setup=self.setup, on_release=self.rec.release)
+                                  setup=self.setup, on_release=self.rec.release, dtls=secure)
         self.server = SimServer(port, type_of=self.device.model.type_of, timeout=WAIT_S,
                                 awake_time=awake_s)
 
     def make_model(self):
         model = device_model()
-        provision(model, self.uri, ssid=1, lifetime=LIFETIME)
+        iid = provision(model, self.uri, ssid=1, lifetime=LIFETIME)
+        if self.front is not None:  # Security mode 0, PSK: identity /0/x/3, key /0/x/5
+            model.set((0, iid, 2), 0)
+            model.set((0, iid, 3), IDENTITY)
+            model.set((0, iid, 5), KEY)
         for iid in model.instances(1):
             model.set((1, iid, 6), True)  # store notifications while offline
         model.set((3303, 0, 5700), self.value)
@@ -106,6 +125,19 @@ class Month:
     def notifications(self):
         return self.counts.get("notification", 0)
 
+    @property
+    def notifications_sent(self):
+        """Notifications the device sent (retransmissions once), the first
+        answer to the observe not counted."""
+        from lwm2m.coap.message import decode
+
+        mids = set()
+        for t, data in self.device.sent:
+            m = decode(data)
+            if m.code == 0x45 and m.option(6) is not None:
+                mids.add(m.mid)
+        return len(mids) - 1
+
     def run(self):
         wall = time.time()
         loop = VirtualTimeLoop(self.sim)
@@ -115,6 +147,7 @@ class Month:
             loop.close()
         self.wall_s = time.time() - wall
         d = self.device
+        self.rec.handshakes = self.flights.handshakes  # ServerHellos on the device's wire
         self.result = energy.evaluate(self.profile, self.rec.datagrams, self.rec.releases, 0,
                                       self.sim.now_ms, active_s=self.awake_s, handshakes=self.rec.handshakes)
         self.wakes, self.idle_wakes = d.wakes, d.idle_wakes
@@ -159,9 +192,11 @@ def summary(m):
     r = m.result
     pd = r.per_day()
     return [
-        "days %d, %s, deep sleep %s: wall time %.2f s" % (m.days, m.profile.name, "on" if m.deep else "off", m.wall_s),
-        "registers %d (after the first: %d), updates %d, notifications at the server %d" % (
-            m.registers, m.registers - 1, m.updates, m.notifications),
+        "days %d, %s, %s, deep sleep %s: wall time %.2f s" % (
+            m.days, m.profile.name, "DTLS PSK" if m.front is not None else "NoSec", "on" if m.deep else "off",
+            m.wall_s),
+        "registers %d (after the first: %d), updates %d, notifications at the server %d of %d sent" % (
+            m.registers, m.registers - 1, m.updates, m.notifications, m.notifications_sent),
         "per day: %.1f uplink datagrams (%.0f B), %.1f downlink (%.0f B), %.2f DTLS handshakes" % (
             pd["uplink datagrams"], pd["uplink bytes"], pd["downlink datagrams"], pd["downlink bytes"],
             pd["DTLS handshakes"]),
@@ -173,8 +208,9 @@ def summary(m):
 
 def main(echo=print, seed=1, days=30, out_dir=None):
     echo("")
-    echo("== Queue mode: a sleeping temperature sensor for %d simulated days (seed %d)" % (days, seed))
-    m = Month(days, seed).run()
+    echo("== Queue mode: a sleeping temperature sensor for %d simulated days over DTLS PSK, behind a NAT"
+         " (seed %d)" % (days, seed))
+    m = Month(days, seed, dtls={}).run()
     for line in summary(m):
         echo(line)
     out_dir = out_dir or os.path.join("build", "sim")

@@ -11,26 +11,24 @@ unknown identity fails the handshake at the client's Finished without an
 alert (mbedTLS discards the record, as DTLS does with bad records), so such
 a client sees its handshake time out."""
 import asyncio
-import collections
 
 from host_sim.dtls_server import DtlsServerLink
 
 
 class _Wire:
-    """The datagram link DtlsServerLink runs over: what the asyncio socket got,
-    and sends through it. Never blocks."""
+    """The datagram link DtlsServerLink sends through (the asyncio socket); what
+    the socket gets is fed to it (DtlsServerLink.feed)."""
 
     mtu = 1152
 
     def __init__(self):
-        self.inbox = collections.deque()
         self.transport = None
 
     def send(self, data, peer):
         self.transport.sendto(bytes(data), peer)
 
     def recv(self, timeout_ms):
-        return self.inbox.popleft() if self.inbox else None
+        return None
 
     def close(self):
         pass
@@ -99,12 +97,7 @@ class DtlsFront:
             self._wire.transport = None
 
     def received(self, data, addr):
-        self._wire.inbox.append((data, addr))
-        try:
-            got = self.link.recv(0)
-        except Exception:  # one broken session must not stop the others
-            self.link.drop(addr)
-            got = None
+        got = self.link.feed(data, addr)
         for peer in list(self._relays):
             if peer not in self.link.sessions:
                 self._close_relay(peer)  # its session ended or was replaced

@@ -301,3 +301,28 @@ def test_con_timeout_counts_from_when_a_blocking_send_returned():
     clock.advance(2000)
     ep.tick()  # the retransmission blocks 5 s too: the next one is 4 s after it left
     assert len(link.raw()) == 1 and ep.next_timeout_ms() == 4000
+
+
+def test_con_timeout_counts_from_when_a_held_datagram_left():
+    # A ReleaseLink holds the datagram until the step ends and its flush may
+    # block (a DTLS handshake first): the queue tells the engine by how long,
+    # so the CON is not retransmitted the moment the flush returns.
+    from lwm2m.link.release import ReleaseLink
+    from lwm2m.client.queue import Queue
+
+    clock = FakeClock()
+    link = _BlockingLink(clock, 2500)
+    held = ReleaseLink(link)
+    ep = Endpoint(held, clock, None, Params(), lambda bits: 0)
+
+    class Client:  # what Queue.after_io reads of a client
+        config = {}
+        endpoint = ep
+
+    Client.clock = clock
+    q = Queue(Client(), link=held)
+    ep.request(req(cm.GET, "x"), "S")
+    q.after_io()
+    assert len(link.raw()) == 1
+    ep.tick()
+    assert link.raw() == [] and ep.next_timeout_ms() == 2000

@@ -116,3 +116,39 @@ def test_inner_link_error_during_handshake_is_econnreset():
     link = DtlsLink(Failing(), None, "dev-1", KEY)
     e = raises(DtlsError, link.connect)
     assert e.args[0] == ECONNRESET
+
+
+class _VirtualClock:
+    """A firmware clock that only moves when the link waits."""
+
+    def __init__(self):
+        self.now = 5000
+
+    def ticks_ms(self):
+        return self.now
+
+
+class _VirtualSilentLink(SilentLink):
+    def __init__(self, clock):
+        SilentLink.__init__(self)
+        self.clock = clock
+
+    def recv(self, timeout_ms):
+        self.clock.now += timeout_ms  # the wait is virtual time (a simulated modem, the host simulator)
+        return None
+
+
+def test_handshake_deadline_runs_on_the_given_clock():
+    # A simulated device's DTLS link waits in virtual time: one attempt of
+    # 60 s ends after 60 s of that clock, not of the system's.
+    clock = _VirtualClock()
+    link = DtlsLink(_VirtualSilentLink(clock), None, "dev-1", KEY, handshake_timeout_ms=60000,
+                    handshake_attempts=1, clock=clock)
+    e = raises(DtlsError, link.connect)
+    assert e.args[0] == ETIMEDOUT
+    assert 60000 <= clock.now - 5000 <= 60000 + link.slice_ms
+
+
+def test_idle_rehandshake_is_on_by_default_under_the_two_minute_nat_minimum():
+    link = DtlsLink(SilentLink(), None, "dev-1", KEY)
+    assert 0 < link.idle_rehandshake_ms < 120000  # RFC 4787 REQ-5: a NAT keeps an idle mapping 2 min

@@ -54,3 +54,23 @@ def test_a_link_without_the_last_flag_gets_plain_sends():
     r.send(b"x", ("h", 1))
     r.flush(True)
     assert sent == [(b"x", ("h", 1))] and r.mtu == 100
+
+
+def test_a_failed_send_does_not_escape_the_flush_and_drops_the_rest_of_the_step():
+    # A DTLS link whose handshake failed raises from send: the datagrams are
+    # lost as on the air (CoAP retransmits a CON) and the client's loop goes on.
+    class Failing(ModemLink):
+        def send(self, data, peer=None, last=False):
+            if data == b"b":
+                raise OSError(110, "handshake: no answer")
+            ModemLink.send(self, data, peer, last)
+
+    m = Failing()
+    r = ReleaseLink(m, takes_last=True)
+    for d in (b"a", b"b", b"c"):
+        r.send(d, None)
+    r.flush(True)
+    assert m.sent == [(b"a", False)] and r.dropped == 2 and r.last_error.args[0] == 110
+    r.send(b"d", None)
+    r.flush(True)
+    assert m.sent[-1] == (b"d", True)

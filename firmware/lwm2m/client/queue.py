@@ -179,7 +179,15 @@ class Queue:
         """After any step: send what it produced; release the radio when no
         answer is expected."""
         if self.link is not None:
-            self.link.flush(self.client.endpoint.next_timeout_ms() is None)
+            c = self.client
+            t0 = c.clock.ticks_ms()
+            self.link.flush(c.endpoint.next_timeout_ms() is None)
+            # A flush may block (a DTLS handshake first): CON timers start
+            # when the datagrams left, or the ACK timeout runs out in the
+            # handshake and the message goes twice.
+            held = ticks_diff(c.clock.ticks_ms(), t0)
+            if held > 0:
+                c.endpoint.postpone(held)
 
     # -- the board loop -------------------------------------------------------
     def run(self, port, store=None, snapshot=None, deep_min_ms=60000):

@@ -71,6 +71,12 @@ class Endpoint:
         except Exception as e:
             self._oops(e, None)
 
+    def postpone(self, ms):
+        """The link held what we sent for ms before it left (a ReleaseLink
+        flushed later, through a DTLS handshake): every timer counts from then."""
+        for tx in self._txs:
+            tx.due = ticks_add(tx.due, ms)
+
     def next_timeout_ms(self):
         """Milliseconds until tick() has work (0: now), or None if nothing is
         pending. Cache expiry is lazy and never a reason to wake up."""

@@ -12,6 +12,14 @@ ECONNRESET = const(104)  # a send failed (session dropped), or the inner link fa
 ETIMEDOUT = const(110)  # the handshake got no answer, every attempt
 ECONNREFUSED = const(111)  # the peer refused the handshake (wrong key or identity)
 
+# A send after this long with nothing sent or received handshakes first: a
+# carrier NAT has most likely forgotten our mapping, so the server would take
+# our records for a stranger's and drop them without a word (RFC 4787 REQ-5
+# lets a NAT forget an idle UDP mapping after 2 min; DTLS 1.2 without a
+# Connection ID cannot follow us to a new port). None where the path has no
+# NAT (a private APN, a LAN).
+IDLE_REHANDSHAKE_MS = const(110000)
+
 _EIO = const(5)
 _MBEDTLS_TIMEOUT = const(-0x6800)  # mbedTLS gave up retransmitting (its 60 s limit)
 _RX_MAX = const(1536)
@@ -56,9 +64,10 @@ class _Wire(io.IOBase):
     a negative errno (the io.IOBase protocol's way to fail without raising
     through mbedTLS's C code)."""
 
-    def __init__(self, link, peer):
+    def __init__(self, link, peer, now=ticks_ms):
         self.link = link
         self.peer = peer
+        self.now = now  # ticks_ms of the clock deadlines are on
         self.deadline = None  # ticks_ms; None: do not wait
         self.slice_ms = None  # handshake: say "nothing yet" this often, so mbedTLS can retransmit
         self.fail_at_deadline = False  # handshake: past the deadline, fail with ETIMEDOUT
@@ -78,7 +87,7 @@ class _Wire(io.IOBase):
     def readinto(self, buf):
         wait = 0
         if self.deadline is not None:
-            wait = ticks_diff(self.deadline, ticks_ms())
+            wait = ticks_diff(self.deadline, self.now())
             if wait <= 0:
                 if self.fail_at_deadline:
                     return -ETIMEDOUT
@@ -126,8 +135,9 @@ class DtlsLink:
     session the peer broke (fatal alert, close_notify) is dropped there and
     counted in `lost`: the next send handshakes again. So does a send after
     `max_unanswered` CoAP CON messages went out with nothing received (the
-    peer lost our session silently, or a NAT moved us), and, if set, a send
-    after `idle_rehandshake_ms` without anything received (NAT binding gone).
+    peer lost our session silently, or a NAT moved us), and a send after
+    `idle_rehandshake_ms` with nothing sent or received (the NAT mapping is
+    gone: the server would drop our records, a NON notification silently).
 
     handshake_timeout_ms: one attempt's limit (mbedTLS retransmits its flights
     inside it, after 1, 2, 4, .. s); handshake_attempts: attempts before
@@ -137,11 +147,14 @@ class DtlsLink:
     retransmit_ms: mbedTLS's first retransmission timer, where the runtime
     lets us set it (CPython); MicroPython's tls keeps mbedTLS's 1 s, which
     on NB-IoT (round trips of seconds) costs spurious retransmissions.
+    clock: the firmware clock (ticks_ms()) the timeouts and the idle time
+    are measured on; None: the system's. mbedTLS's own retransmission timer
+    always runs on the system clock.
     """
 
     def __init__(self, inner, peer, identity, key, ciphers=CIPHERS, handshake_timeout_ms=60000,
-                 handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=None,
-                 retransmit_ms=None, cert=None, ca=None, server_name=None):
+                 handshake_attempts=2, slice_ms=100, max_unanswered=4, idle_rehandshake_ms=IDLE_REHANDSHAKE_MS,
+                 retransmit_ms=None, cert=None, ca=None, server_name=None, clock=None):
         """Certificate mode: cert (own certificate, DER), key (its private
         key, DER), ca (the certificate the server's chain must lead to, DER),
         server_name (what the server's certificate must name); identity unused."""
@@ -162,11 +175,12 @@ class DtlsLink:
         self.max_unanswered = max_unanswered
         self.idle_rehandshake_ms = idle_rehandshake_ms
         self.retransmit_ms = retransmit_ms
-        self._wire = _Wire(inner, peer)
+        self._now = now = ticks_ms if clock is None else clock.ticks_ms
+        self._wire = _Wire(inner, peer, now)
         self._ssl = None
         self._closed = False
         self._unanswered = 0
-        self._last_rx = ticks_ms()
+        self._last_io = now()
         self.cipher = None
         self.handshakes = 0  # completed
         self.lost = 0  # sessions the peer broke
@@ -230,7 +244,7 @@ class DtlsLink:
         while True:
             attempt += 1
             ctx = self._context()
-            w.deadline = ticks_add(ticks_ms(), self.handshake_timeout_ms)
+            w.deadline = ticks_add(self._now(), self.handshake_timeout_ms)
             w.slice_ms = self.slice_ms
             w.fail_at_deadline = True
             rx0 = w.rx_count
@@ -264,14 +278,14 @@ class DtlsLink:
             self.cipher = c[0] if isinstance(c, tuple) else c
             self.handshakes += 1
             self._unanswered = 0
-            self._last_rx = ticks_ms()
+            self._last_io = self._now()
             return
 
     def _stale(self):
         if self.max_unanswered is not None and self._unanswered >= self.max_unanswered:
             return True
         t = self.idle_rehandshake_ms
-        return t is not None and ticks_diff(ticks_ms(), self._last_rx) >= t
+        return t is not None and ticks_diff(self._now(), self._last_io) >= t
 
     def _drop(self):
         s = self._ssl
@@ -297,10 +311,11 @@ class DtlsLink:
         except OSError as e:
             self._lose(ECONNRESET)
             raise DtlsError(ECONNRESET, "send failed, session dropped (%d)" % (e.args[0] if e.args else 0))
+        self._last_io = self._now()  # keeps the NAT mapping alive
 
     def recv(self, timeout_ms):
         w = self._wire
-        w.deadline = ticks_add(ticks_ms(), _FOREVER if timeout_ms is None else timeout_ms)
+        w.deadline = ticks_add(self._now(), _FOREVER if timeout_ms is None else timeout_ms)
         while True:
             if self._ssl is None:
                 # No session: nothing the peer sends can be read; wait and discard.
@@ -317,12 +332,12 @@ class DtlsLink:
                     data = None
             if data:
                 self._unanswered = 0
-                self._last_rx = ticks_ms()
+                self._last_io = self._now()
                 return data, self.peer
             if w.error is not None:  # the inner link failed: end this wait, keep the session
                 w.error = None
                 return None
-            if ticks_diff(w.deadline, ticks_ms()) <= 0:
+            if ticks_diff(w.deadline, self._now()) <= 0:
                 return None
 
     def close(self):

@@ -19,6 +19,8 @@ class ReleaseLink:
         self._out = []
         self._held = False  # datagrams went out since the last release
         self.releases = 0
+        self.dropped = 0  # datagrams a failed send (no DTLS session, no network) lost
+        self.last_error = None
 
     def send(self, data, peer=None):
         self._out.append((bytes(data), peer))
@@ -36,10 +38,18 @@ class ReleaseLink:
         n = len(out)
         for i in range(n):
             data, peer = out[i]
-            if release and i == n - 1 and self.takes_last:
-                self.link.send(data, peer, True)
-            else:
-                self.link.send(data, peer)
+            try:
+                if release and i == n - 1 and self.takes_last:
+                    self.link.send(data, peer, True)
+                else:
+                    self.link.send(data, peer)
+            except OSError as e:
+                # Lost as on the air: CoAP retransmits a CON, the client's
+                # loop must go on. The rest would fail the same way (a DTLS
+                # link would block in one more handshake for each).
+                self.dropped += n - i
+                self.last_error = e
+                break
         if n:
             self._held = True
         if release and self._held:
