@@ -86,8 +86,9 @@ def test_full_session_through_frame_loss_with_a_heartbeat():
 
 
 @pytest.mark.xfail(reason="seed 7 stalls since the Register got shorter (Server and Device 1.1 carry no ver=): "
-                   "the server's write-attributes PUT is never answered while every heartbeat ping's RST "
-                   "takes the receive window; to investigate (LoRaWAN downlink queue)", strict=False)
+                   "the server's write-attributes PUT (t=1404 s) is never answered though retransmitted "
+                   "at 2244, 3924 and 7285 s while the device sends heartbeat pings (answered with RST); "
+                   "to investigate", strict=False)
 def test_full_session_through_frame_loss_seed_7():
     s = LoraSession("rak3172", dr=0, seed=7, loss=0.15, heartbeat=600).run()
     assert str(s.results["notification"]["result"]).endswith("=23.0>")
