@@ -7,6 +7,7 @@ steps themselves. Composite operations, active cancel and Send, which the Leshan
 REST API lacks, go through the ops server (Leshan 2.0.0-M15 library, `leshan_ops`).
 """
 
+import os
 import time
 
 import pytest
@@ -268,6 +269,23 @@ def test_int_109_behaviour_in_queue_mode(device, leshan_ops, ops_events):
         ops.read(ep, "/3/0/0")
     ops_events.wait("UPDATED", lambda e: e["ep"] == ep, timeout=TIMEOUT)
     assert ok(ops.read(ep, "/3/0/0"), "CONTENT(205)")["content"]["/3/0/0"]
+
+
+@pytest.mark.skipif(os.environ.get("LESHAN_SLOW") != "1",
+                    reason="LESHAN_SLOW=1: the demo keeps a queue-mode client awake a fixed 93 s")
+def test_int_109_behaviour_in_queue_mode_demo(device, leshan_server, rest, events):
+    # The same on Eclipse's demo server: SLEEPING 93 s after the Register; the device's own
+    # Update (lifetime 200 s: 107 s after registering) wakes it.
+    require(device, "queue_mode")
+    ep = device.endpoint
+    device.start(leshan_server.coap_uri, lifetime=200, queue=True)
+    assert registered(device, events)["queuemode"] is True
+    events.wait("SLEEPING", lambda e: e["ep"] == ep, timeout=120)
+    with pytest.raises(leshan.LeshanError, match="sleeping"):
+        rest.read(ep, "/3/0/0")
+    # (AWAKE came with the Register too: the Update is the event that says it is awake again)
+    events.wait("UPDATED", lambda u: u["registration"]["endpoint"] == ep, timeout=60)
+    ok(rest.read(ep, "/3/0/0"), "CONTENT(205)")
 
 
 # ---------------------------------------------------------------- device management (int-201 .. int-281)
