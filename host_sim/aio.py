@@ -83,6 +83,15 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         return asyncio.SelectorEventLoop.call_soon(self, callback, *args, **kwargs)
 
 
+def run_virtual(sim, coro):
+    """Run coro to its end on a fresh VirtualTimeLoop over sim; its result."""
+    loop = VirtualTimeLoop(sim)
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
 class SimAddress(interfaces.EndpointAddress):
     """An aiocoap remote on the simulated network: a (host, port) tuple."""
 

@@ -269,16 +269,28 @@ class JavaProcess:
         self.stop()
 
 
-class LeshanServer(JavaProcess):
-    """The Eclipse Leshan demo server (leshan-server-demo) on free loopback ports."""
-
-    name = "server"
+class _ServerProcess(JavaProcess):
+    """A Leshan server on free loopback ports: jars, ports, its REST client."""
 
     def __init__(self, jars):
         JavaProcess.__init__(self)
         self.jars = jars
         self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
+
+    @property
+    def coap_uri(self):
+        return "coap://%s:%d" % (HOST, self.coap_port)
+
+    @property
+    def coaps_uri(self):
+        return "coaps://%s:%d" % (HOST, self.coaps_port)
+
+
+class LeshanServer(_ServerProcess):
+    """The Eclipse Leshan demo server (leshan-server-demo) on free loopback ports."""
+
+    name = "server"
 
     def start(self, timeout=60.0, ports=None):
         """`ports`: (coap, coaps, web) to reuse those of a server stopped before (a restarted
@@ -296,30 +308,16 @@ class LeshanServer(JavaProcess):
         self._wait_ready(self.rest.clients, timeout)
         return self
 
-    @property
-    def coap_uri(self):
-        return "coap://%s:%d" % (HOST, self.coap_port)
-
-    @property
-    def coaps_uri(self):
-        return "coaps://%s:%d" % (HOST, self.coaps_port)
-
     def events(self, endpoint=None):
         """A new EventStream on this server; with `endpoint`, only that client's events, and its
         CoAP log when it is registered already."""
         return EventStream(self.rest.base, endpoint)
 
 
-class LeshanBsServer(JavaProcess):
+class LeshanBsServer(_ServerProcess):
     """A Leshan bootstrap server (tools/leshan/LeshanBsServer.java) on free loopback ports."""
 
     name = "bsserver"
-
-    def __init__(self, jars):
-        JavaProcess.__init__(self)
-        self.jars = jars
-        self.coap_port = self.coaps_port = self.web_port = None
-        self.rest = None
 
     def start(self, timeout=60.0):
         self.coap_port, self.coaps_port = free_port(), free_port()
@@ -330,26 +328,12 @@ class LeshanBsServer(JavaProcess):
         self._wait_ready(self.rest.configs, timeout)
         return self
 
-    @property
-    def coap_uri(self):
-        return "coap://%s:%d" % (HOST, self.coap_port)
 
-    @property
-    def coaps_uri(self):
-        return "coaps://%s:%d" % (HOST, self.coaps_port)
-
-
-class LeshanOpsServer(JavaProcess):
+class LeshanOpsServer(_ServerProcess):
     """A Leshan 2.0.0-M15 library server (tools/leshan/ops/LeshanOpsServer.java), plain CoAP,
     with REST calls for composite operations, active cancel and Send (OpsRest)."""
 
     name = "opsserver"
-
-    def __init__(self, jars):
-        JavaProcess.__init__(self)
-        self.jars = jars
-        self.coap_port = self.web_port = None
-        self.rest = None
 
     def start(self, timeout=60.0):
         self.coap_port, self.web_port = free_port(), free_port(socket.SOCK_STREAM)
@@ -359,10 +343,6 @@ class LeshanOpsServer(JavaProcess):
         self.rest = OpsRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.events, timeout)
         return self
-
-    @property
-    def coap_uri(self):
-        return "coap://%s:%d" % (HOST, self.coap_port)
 
     def events(self):
         """A PolledEvents on this server's event list, from now on."""

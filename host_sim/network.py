@@ -144,10 +144,6 @@ class Nat:
             entry[1] = now
         return private
 
-    def public_address(self, private):
-        entry = self._out.get(private)
-        return entry[0] if entry is not None else None
-
     def rebind(self):
         """Forget every mapping now, as a NAT reboot or a cell change does."""
         for private in list(self._out):
@@ -289,12 +285,6 @@ class Node:
         self.ports[number] = port
         self.network._routes[port.address] = port
         return port
-
-    def seen_address(self, port):
-        """The address the far end sees for `port` now (its NAT mapping, if any)."""
-        if self.nat is None:
-            return port.address
-        return self.nat.public_address(port.address)
 
 
 class Network:

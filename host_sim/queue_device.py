@@ -170,7 +170,7 @@ class QueueDevice:
             return
         self.client.endpoint.tick()
         q = self.queue
-        if q._due_now():
+        if q.due_now():
             q.wake()
             q.wakes -= 1  # served while awake: not a wake from sleep
             q.idle_wakes = self.idle_wakes

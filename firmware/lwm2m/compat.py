@@ -62,6 +62,17 @@ def sockaddr(host, port):
     return socket.getaddrinfo(host, port)[0][-1]
 
 
+def read_ready(stream):
+    """Bytes that a stream poll() found readable has now (b"" at its end),
+    without waiting for more. CPython buffers sys.stdin, so read once from the
+    raw file below it; MicroPython's stdin is unbuffered: read one line."""
+    raw = getattr(getattr(stream, "buffer", None), "raw", None)
+    if raw is not None:  # pragma: no cover - CPython's stdin
+        return raw.read(512) or b""
+    line = stream.readline()
+    return line.encode() if isinstance(line, str) else line
+
+
 def tls():
     """The `tls` module: MicroPython's own (mbedTLS), or on CPython host_sim's
     shim of the same API over python-mbedtls (host_sim/mbedtls_tls.py).

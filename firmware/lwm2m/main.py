@@ -2,14 +2,20 @@
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
 #   ... --cert CERT.der,KEY.der,SERVER_CA.der (certificates); --bootstrap: the URI is a bootstrap server
-#   ... --queue: register in queue mode (Q)
+#   ... --queue [--awake SECONDS]: queue mode (binding UQ); after SECONDS (default 93) without
+#       traffic the device sleeps: what arrives then is dropped, as with the radio off
+#   ... --control: commands on stdin, one a line (update, send PATH.., set PATH VALUE,
+#       create, delete, deregister, quit; see lwm2m/control.py); the end of stdin quits.
+#       Off by default: on a board stdin is the REPL's serial line.
 # (`make run SERVER=coap://127.0.0.1:5683 EP=my-device` on the unix port;
 # `python -m lwm2m.main ...` from firmware/ on CPython). Runs until stopped
-# (Ctrl-C de-registers). The device: Device (3) with a reboot hook that only
-# prints, Connectivity Statistics (7), and a Temperature (3303) whose value
-# drifts every minute so observations have something to report.
+# (Ctrl-C de-registers). The device: Device (3) with power sources, a reboot
+# hook that only prints, Connectivity Statistics (7), a Location (6), Access
+# Control (2) and a Temperature (3303) whose value drifts every minute so
+# observations have something to report.
 import sys
 
+from lwm2m.compat import sleep_ms
 from lwm2m.clock import SystemClock
 from lwm2m.link.udp import UdpLink
 from lwm2m.link.peers import PeerLinks
@@ -59,17 +65,26 @@ def describe(data):
     return out
 
 
-def build(uri, lifetime, psk=None, cert=None, bootstrap=False):
+def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print):
     """psk: (identity, key) -> Security mode 0; cert: (certificate, private
     key, server's trust anchor), DER -> mode 2; bootstrap: uri is a bootstrap
-    server (the factory bootstrap account) rather than a LwM2M server."""
+    server (the factory bootstrap account) rather than a LwM2M server.
+    out(line): where the device's own messages go."""
     model = Model()
+    # power sources: internal battery (1) and USB (5), with their voltages (mV) and currents (mA)
     dev = Device({"manufacturer": "lwm2m-micropython", "model": "unix", "serial": "0001",
-                  "firmware": "0.1"}, reboot=lambda: print("# reboot requested (ignored here)"))
+                  "firmware": "0.1"}, reboot=lambda: out("# reboot requested (ignored here)"),
+                 power_sources={0: 1, 1: 5})
     dev.install(model)
+    model.set((3, 0, 7), {0: 3800, 1: 5000})
+    model.set((3, 0, 8), {0: 120, 1: 450})
+    model.set((3, 0, 9), 100)
     stats = ConnectivityStatistics().install(model)
-    model.add(3303, 0, {5700: 21.0, 5701: "Cel"})
-    model.add(2)  # Access Control: a bootstrap server may write instances
+    model.add(6, 0, {0: 48.8584, 1: 2.2945, 5: 1700000000})
+    # an Access Control instance (its ACL is a writable multiple resource; with
+    # one server the client checks no ACL, E.3)
+    model.add(2, 0, {0: 3303, 1: 0, 2: {1: 15}, 3: 1})
+    model.add(3303, 0, {5700: 21.0, 5701: "Cel", 5750: "room"})
     if bootstrap:
         iid = 0
         model.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
@@ -107,6 +122,73 @@ def _option(argv, name, n=1):
     return (argv[i + 1] if n else True), argv[:i] + argv[i + 1 + n:]
 
 
+def client_for(model, dev, stats, link, ep, queue=False, awake=None, out=print):
+    """The client of the device build() made, on a datagram link, tracing
+    every CoAP message to out, and in queue mode how long it may sleep now
+    (lwm2m.client.queue's sleep_ms; None otherwise)."""
+    config = {"ep": ep}
+    if queue:
+        config["queue"] = True
+        if awake is not None:
+            config["awake_ms"] = awake * 1000
+    client = Client(model, stats.wrap(link), SystemClock(), config, trace=lambda text: out("# " + text))
+    dev.schedule = client.defer
+
+    def trace(direction, peer, data):
+        if direction == "err":
+            out("! error %s" % (data,))
+        else:
+            out((">" if direction == "tx" else "<") + " " + describe(data))
+
+    client.endpoint.trace = trace
+    if not queue:
+        return client, None
+    from lwm2m.client.queue import Queue
+
+    return client, Queue(client, config).sleep_ms
+
+
+def turn(client, nap, asleep, wait, out=print):
+    """One turn of the main loop, waiting up to wait ms; returns whether the
+    device is asleep (queue mode, radio off: what arrives is lost). nap: what
+    client_for gave (None: never sleeps)."""
+    ms = nap() if nap else 0
+    if ms != 0:  # None: nothing scheduled at all
+        if not asleep:
+            out("# asleep" if ms is None else "# asleep for up to %d ms" % ms)
+        while client.endpoint.link.recv(0) is not None:
+            out("# asleep: a datagram is lost")
+        sleep_ms(wait if ms is None else min(ms, wait))
+        client.step()
+        return True
+    if asleep:
+        out("# awake")
+    client.poll(wait)
+    return False
+
+
+def run(client, nap, model, control=None, out=print):
+    """The device's main loop until Ctrl-C or quit; then de-register."""
+    clock = client.clock
+    last = clock.time()
+    wait = 50 if control else 1000  # ms: how soon a command is seen
+    asleep = False
+    try:
+        while not (control and control.done):
+            asleep = turn(client, nap, asleep, wait, out)
+            if control:
+                control.poll()
+            now = clock.time()
+            if now - last >= 60:
+                last = now
+                t = model.get((3303, 0, 5700))
+                model.set((3303, 0, 5700), 21.0 if t > 24 else t + 0.5)
+    except KeyboardInterrupt:
+        pass
+    out("# stopping: de-register")
+    client.stop(3000)
+
+
 def main(argv):
     text, argv = _option(argv, "--psk")
     psk = None if text is None else _psk(text)
@@ -114,9 +196,11 @@ def main(argv):
     cert = None if text is None else [_read(p) for p in text.split(",")]
     bootstrap, argv = _option(argv, "--bootstrap", 0)
     queue, argv = _option(argv, "--queue", 0)
+    awake, argv = _option(argv, "--awake")
+    control, argv = _option(argv, "--control", 0)
     if len(argv) < 2:
         print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]"
-              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--queue]")
+              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--queue [--awake SECONDS]] [--control]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
@@ -129,35 +213,15 @@ def main(argv):
     # each coaps server (Security mode 0) on its own (lwm2m.link.peers).
     local = "::" if ":" in host else "0.0.0.0"
     link = PeerLinks(lambda: UdpLink(local, 0))
-    link = stats.wrap(link)
-    clock = SystemClock()
-    config = {"ep": ep}
-    if queue:
-        config["queue"] = True
-    client = Client(model, link, clock, config, trace=lambda text: print("#", text))
-    dev.schedule = client.defer
+    client, nap = client_for(model, dev, stats, link, ep, queue, None if awake is None else int(awake))
+    if control:
+        from lwm2m.control import Control
 
-    def trace(direction, peer, data):
-        if direction == "err":
-            print("! error", data)
-        else:
-            print(">" if direction == "tx" else "<", describe(data))
-
-    client.endpoint.trace = trace
+        control = Control(client, model)
+        control.watch()
     client.start()
     print("# %s registering with %s (lifetime %d s); Ctrl-C to stop" % (ep, uri, lifetime))
-    last = clock.time()
-    try:
-        while True:
-            client.poll(1000)
-            now = clock.time()
-            if now - last >= 60:
-                last = now
-                t = model.get((3303, 0, 5700))
-                model.set((3303, 0, 5700), 21.0 if t > 24 else t + 0.5)
-    except KeyboardInterrupt:
-        print("# stopping: de-register")
-        client.stop(3000)
+    run(client, nap, model, control or None)
     return 0
 
 

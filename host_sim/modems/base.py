@@ -102,6 +102,20 @@ class SimModem:
             self.line(text)
         self.line("OK")
 
+    def common(self, name, args):
+        """The 3GPP commands the +USO* and CA* dialects answer alike (echo,
+        CFUN, CEREG?; `self.cfun` is the dialect's). True when handled."""
+        if name in ("ATE0", "ATE1"):
+            self.echo = name == "ATE1"
+        elif name == "AT+CFUN":
+            self.cfun = int(args)
+        elif name == "AT+CEREG?":
+            self.line("+CEREG: 0,%d" % (1 if self.cfun == 1 else 2))
+        else:
+            return False
+        self.ok()
+        return True
+
     # ---- power --------------------------------------------------------------
     def reboot(self):
         """The modem resets itself (brown-out, watchdog, PWRKEY): all state is gone."""

@@ -28,17 +28,11 @@ class SaraR4Sim(SimModem):
         name = name.upper()
         if name in ("AT", "AT+CMEE", "AT+CGDCONT", "AT+COPS"):
             self.ok()
-        elif name in ("ATE0", "ATE1"):
-            self.echo = name == "ATE1"
-            self.ok()
-        elif name == "AT+CFUN":
-            self.cfun = int(args)
-            self.ok()
+        elif self.common(name, args):
+            pass
         elif name == "AT+UDCONF":
             self.hex_mode = args == "1,1"
             self.ok()
-        elif name == "AT+CEREG?":
-            self.ok("+CEREG: 0,%d" % (1 if self.cfun == 1 else 2))
         elif name == "AT+USOCR":
             s = 0
             while s in self.sockets:

@@ -35,14 +35,8 @@ class Sim7080Sim(SimModem):
         name = name.upper()
         if name in ("AT", "AT+CMEE", "AT+CNMP", "AT+CMNB", "AT+CPSMS", "AT+CPSMSTATUS", "AT+CNCFG", "AT+CGATT?"):
             self.ok()
-        elif name in ("ATE0", "ATE1"):
-            self.echo = name == "ATE1"
-            self.ok()
-        elif name == "AT+CFUN":
-            self.cfun = int(args)
-            self.ok()
-        elif name == "AT+CEREG?":
-            self.ok("+CEREG: 0,%d" % (1 if self.cfun == 1 else 2))
+        elif self.common(name, args):
+            pass
         elif name == "AT+CNACT":
             if self.pdp:
                 self.line("ERROR")

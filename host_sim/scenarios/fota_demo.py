@@ -22,7 +22,7 @@ from lwm2m.fota.build import build
 from lwm2m.fota.mount import mount
 from lwm2m.fota.store import FileStore
 
-from host_sim.aio import VirtualTimeLoop
+from host_sim.aio import run_virtual
 from host_sim.endpoints import lwm2m_client
 from host_sim.network import Nat, Network
 from host_sim.scheduler import Simulator
@@ -143,11 +143,9 @@ class Update:
         await server.stop()
 
     def run(self):
-        loop = VirtualTimeLoop(self.sim)
         try:
-            loop.run_until_complete(self.script())
+            run_virtual(self.sim, self.script())
         finally:
-            loop.close()
             shutil.rmtree(self.flash, ignore_errors=True)
         return self
 

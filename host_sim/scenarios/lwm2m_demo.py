@@ -12,7 +12,7 @@ import asyncio
 from lwm2m.client.servers import provision
 from lwm2m.model import Model
 
-from host_sim.aio import VirtualTimeLoop
+from host_sim.aio import run_virtual
 from host_sim.coapdump import describe
 from host_sim.endpoints import lwm2m_client
 from host_sim.network import Nat, Network
@@ -101,11 +101,7 @@ class Day:
         await server.stop()
 
     def run(self):
-        loop = VirtualTimeLoop(self.sim)
-        try:
-            loop.run_until_complete(self.script())
-        finally:
-            loop.close()
+        run_virtual(self.sim, self.script())
         return self
 
 

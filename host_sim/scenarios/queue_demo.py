@@ -17,7 +17,7 @@ import time
 from lwm2m.client.servers import provision
 
 from host_sim import energy
-from host_sim.aio import VirtualTimeLoop
+from host_sim.aio import run_virtual
 from host_sim.network import Nat, Network
 from host_sim.queue_device import QueueDevice
 from host_sim.sim_dtls import Flights, SimDtlsFront
@@ -140,11 +140,7 @@ class Month:
 
     def run(self):
         wall = time.time()
-        loop = VirtualTimeLoop(self.sim)
-        try:
-            loop.run_until_complete(self.script())
-        finally:
-            loop.close()
+        run_virtual(self.sim, self.script())
         self.wall_s = time.time() - wall
         d = self.device
         self.rec.handshakes = self.flights.handshakes  # ServerHellos on the device's wire

@@ -11,7 +11,7 @@ if _FIRMWARE not in sys.path:
 # pylint: disable=wrong-import-position
 from .events import Event, Events
 from .exchange import Observation, Result
-from .names import FORMATS, content_format, parse_path
+from ..names import FORMATS, content_format, parse_path
 from .registration import Registration
 from .operations import UnknownEndpoint
 from .server import DEFAULT_PORT, LwM2MServer

@@ -8,7 +8,7 @@ from aiocoap.numbers.codes import Code
 
 from lwm2m.error import BAD_REQUEST, CoapError
 
-from .names import content_format
+from ..names import content_format
 from .registration import parse_query
 
 

@@ -6,7 +6,7 @@ import shlex
 import stat
 import sys
 
-from .names import FORMATS, content_format, format_name, parse_path, path_str
+from ..names import FORMATS, content_format, format_name, parse_path, path_str
 
 HELP = """commands (FMT: %s or a number):
   list                                  registered devices

@@ -3,7 +3,7 @@ docs/design.md "Codecs"): the server has no codecs of its own."""
 from lwm2m import datatype
 from lwm2m.error import UNSUPPORTED_FORMAT, CodecError
 
-from .names import LINK_FORMAT, format_name, parse_path, path_str
+from ..names import LINK_FORMAT, format_name, parse_path, path_str
 
 
 class NoCodec(ValueError):

@@ -8,7 +8,7 @@ from aiocoap.numbers.types import NON, RST
 from aiocoap.tokenmanager import TokenManager
 
 from . import content
-from .names import code_str, format_name, path_str
+from ..names import code_str, format_name, path_str
 
 
 class Result:
@@ -184,7 +184,7 @@ class Observation:
     def _notified(self, response):
         result = to_result(response, self.path, self.server.type_of)
         self._notes.put_nowait(result)
-        self.server._notified(self, result)
+        self.server.on_notification(self, result)
 
     def _ended(self, exc):
         self.active = False

@@ -6,7 +6,7 @@ from aiocoap.numbers.codes import Code
 
 from . import content
 from .exchange import Observation, build, send
-from .names import LINK_FORMAT, SENML_CBOR, content_format, parse_path
+from ..names import LINK_FORMAT, SENML_CBOR, content_format, parse_path
 
 
 class UnknownEndpoint(LookupError):

@@ -5,7 +5,7 @@ a notification)."""
 import asyncio
 import collections
 
-from .names import now
+from ..names import now
 
 
 class Outbox:

@@ -5,7 +5,7 @@ import time
 from lwm2m.error import BAD_REQUEST, PRECONDITION_FAILED, CoapError
 
 from .content import decode_links
-from .names import now
+from ..names import now
 
 VERSIONS = ("1.0", "1.1", "1.2")
 _BINDING_LETTERS = "UTSNQ"  # Q: 1.0 style queue mode inside the binding ("UQ")

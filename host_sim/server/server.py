@@ -12,7 +12,7 @@ from lwm2m.error import BAD_REQUEST, NOT_FOUND, CoapError
 from . import content
 from .events import Events
 from .exchange import install_hooks, rekey
-from .names import LINK_FORMAT
+from ..names import LINK_FORMAT
 from .operations import Operations
 from .outbox import Outbox
 from .registration import Registration, parse_objects, parse_query, parse_register, parse_update
@@ -290,7 +290,8 @@ class LwM2MServer(Operations):
                     return True
         return False
 
-    def _notified(self, observation, result):
+    def on_notification(self, observation, result):
+        """Called by an Observation (exchange.py) for each notification it gets."""
         self.outbox(observation.ep).heard()
         self.events.emit("notification", observation.ep, path=observation.path, result=result,
                          observation=observation)

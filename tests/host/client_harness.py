@@ -15,6 +15,7 @@ from lwm2m.clock import SystemClock
 from lwm2m.link.udp import UdpLink
 from lwm2m.model import Model
 from lwm2m.client.client import Client
+from lwm2m.client.queue import Queue
 from lwm2m.client.servers import provision
 
 from host_sim.server import LwM2MServer
@@ -38,9 +39,9 @@ def demo_model():
     return m
 
 
-async def _drive(client, stop, sleepy=False):
+async def _drive(client, stop, queue=None):
     while not stop.is_set():
-        if sleepy and client.sleep_ms():
+        if queue is not None and queue.sleep_ms() != 0:
             # asleep, radio off: what arrives now is lost; deadlines still run
             while client.endpoint.link.recv(0) is not None:
                 pass
@@ -66,7 +67,8 @@ async def server_and_client(ep, model=None, lifetime=300, register=True, server_
         client = Client(model, link, SystemClock(), cfg, trace=trace.append)
         client.log = trace
         stop = asyncio.Event()
-        task = asyncio.ensure_future(_drive(client, stop, sleepy))
+        queue = Queue(client, {"awake_ms": cfg.get("awake_ms", 93000)}) if sleepy else None
+        task = asyncio.ensure_future(_drive(client, stop, queue))
         try:
             if register:
                 client.start()

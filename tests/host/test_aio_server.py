@@ -4,7 +4,7 @@ import asyncio
 
 from lwm2m.coap import message as m
 
-from host_sim.aio import VirtualTimeLoop
+from host_sim.aio import run_virtual
 from host_sim.endpoints import coap_endpoint
 from host_sim.network import Nat, Network
 from host_sim.scheduler import Simulator
@@ -41,11 +41,7 @@ async def done(ex):
 
 
 def run(sim, coro_fn):
-    loop = VirtualTimeLoop(sim)
-    try:
-        return loop.run_until_complete(coro_fn())
-    finally:
-        loop.close()
+    return run_virtual(sim, coro_fn())
 
 
 def test_device_registers_and_is_read_through_loss_and_nat():

@@ -89,8 +89,9 @@ def test_endpoint_answers_bad_input_as_rfc7252_says(data):
     elif cls == 0 and m.type in (cm.CON, cm.NON):
         # RFC 7252 5.4.3: a value outside an option's length range makes it an
         # unrecognized option (a Block1/Block2 value is at most 3 bytes)
-        crit = [n for n, v in zip(m.opts[::2], m.opts[1::2])
-                if n & 1 and (n not in _KNOWN_CRITICAL or (n in (cm.BLOCK1, cm.BLOCK2) and len(v) > 3))]
+        crit = [m.opts[i] for i in range(0, len(m.opts), 2)  # a decoded value is offset << 16 | length
+                if m.opts[i] & 1 and (m.opts[i] not in _KNOWN_CRITICAL
+                                      or (m.opts[i] in (cm.BLOCK1, cm.BLOCK2) and m.len_at(i) > 3))]
         if m.type == cm.NON and crit:
             assert out == []
         else:

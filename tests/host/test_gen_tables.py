@@ -127,3 +127,19 @@ def test_every_registry_file_parses():
         files += [os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith(".xml") and "senml" not in n]
     for path in files:
         gen.parse_file(path)
+
+
+def test_names_module_serves_the_server():
+    """The generated names module carries the server's format and path helpers
+    next to NAMES, so a regenerated set keeps them."""
+    _, text = gen.generate([os.path.join(FIX, "sensor.xml")])
+    mod = load(text)
+    assert mod.content_format("tlv") == 11542 and mod.content_format("60") == 60 and mod.content_format(None) is None
+    assert mod.format_name(11543) in ("json", "lwm2m-json") and mod.format_name(None) == "none"
+    assert mod.parse_path("/3/0/1") == (3, 0, 1) and mod.parse_path("/") == () and mod.path_str((3, 0)) == "/3/0"
+    assert mod.code_str(0x84) == "4.04" and mod.LINK_FORMAT == 40 and mod.SENML_CBOR == 112
+    with pytest.raises(ValueError):
+        mod.parse_path("/3/x")
+    with pytest.raises(ValueError):
+        mod.content_format("nope")
+    assert mod.NAMES[32000][1][5700] == "Sensor Value"

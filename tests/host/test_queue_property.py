@@ -58,7 +58,7 @@ def _month(pmin, pmax, lifetime, sample, deep, days=30):
             t = q.next_timeout_ms()
             clock.advance(max(1, t if t is not None else 1000))
             c.endpoint.tick()
-            if q._due_now():
+            if q.due_now():
                 q.wake()
             else:
                 c.step()

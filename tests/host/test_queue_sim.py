@@ -10,7 +10,7 @@ from lwm2m.codec import cbor
 from lwm2m.store import Store, frame
 
 from host_sim import energy
-from host_sim.aio import VirtualTimeLoop
+from host_sim.aio import run_virtual
 from host_sim.scenarios import queue_demo as Q
 
 
@@ -60,11 +60,7 @@ def test_int_109_requests_queued_while_asleep_go_out_when_the_device_wakes():
         await s.stop()
         return result
 
-    loop = VirtualTimeLoop(m.sim)
-    try:
-        result = loop.run_until_complete(script())
-    finally:
-        loop.close()
+    result = run_virtual(m.sim, script())
     assert "Open Mobile Alliance" in repr(result)
 
 
@@ -100,11 +96,7 @@ def _scripted_day():
         await asyncio.sleep(16 * 3600)
         await m.server.stop()
 
-    loop = VirtualTimeLoop(m.sim)
-    try:
-        loop.run_until_complete(script())
-    finally:
-        loop.close()
+    run_virtual(m.sim, script())
     return d.saved
 
 

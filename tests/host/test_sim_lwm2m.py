@@ -47,7 +47,7 @@ def test_client_offline_across_an_update_deadline_sleeps():
     and the client registers again (int-105's path)."""
     import asyncio
 
-    from host_sim.aio import VirtualTimeLoop
+    from host_sim.aio import run_virtual
 
     d = lwm2m_demo.Day(1, echo=lambda line: None, nat_idle_ms=None)
 
@@ -61,8 +61,4 @@ def test_client_offline_across_an_update_deadline_sleeps():
         d.client.set_online(True)
         await d.server.events.next("registered", lwm2m_demo.EP, 600)
 
-    loop = VirtualTimeLoop(d.sim)
-    try:
-        loop.run_until_complete(script())
-    finally:
-        loop.close()
+    run_virtual(d.sim, script())

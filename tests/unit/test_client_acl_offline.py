@@ -11,14 +11,13 @@ ACOS = [(3, 0, {101: acl.READ, 0: acl.READ | acl.WRITE}, 102),
 
 
 @cpython_only("MicroPython inlines the private const() copies")
-def test_acl_operation_bits_the_dispatcher_and_reporter_use_are_acl_s():
-    # dispatch and reporter keep their own const() copies so that acl is
+def test_acl_operation_bits_the_dispatcher_uses_are_acl_s():
+    # dispatch keeps its own const() copies so that acl is
     # imported only when access control applies (several servers)
-    from lwm2m.client import dispatch, reporter
+    from lwm2m.client import dispatch
 
     assert (dispatch._A_READ, dispatch._A_WRITE, dispatch._A_EXECUTE, dispatch._A_DELETE, dispatch._A_CREATE) == (
         acl.READ, acl.WRITE, acl.EXECUTE, acl.DELETE, acl.CREATE)
-    assert reporter._A_READ == acl.READ
 
 
 def test_acl_entry_for_the_server_wins_over_default():

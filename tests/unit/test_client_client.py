@@ -3,6 +3,7 @@
 from client_support import device, FakeClock, FakeServer, wire, pump, req, GET, POST, PUT
 from lwm2m.coap.message import decode, Message
 from lwm2m.client.client import Client
+from lwm2m.client.queue import Queue
 from lwm2m.client import registration as R
 
 
@@ -208,24 +209,35 @@ def test_disable_executes_after_2_04_then_deregisters_and_comes_back():
 
 
 def test_int_108_queue_mode_registers_with_q_and_sleeps_between_deadlines():
-    m, clock, srv, c, lc, ls = _setup(lifetime=3600, queue=True, awake_ms=10000)
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600, queue=True)
+    q = Queue(c, {"awake_ms": 10000})
     assert srv.got[0][2] == ["ep=dev1", "lt=3600", "lwm2m=1.1", "b=U", "Q"]
     clock.advance(1000)
-    assert c.sleep_ms() == 0  # still awake: the server may have requests queued
+    assert q.sleep_ms() == 0  # still awake: the server may have requests queued
     clock.advance(9000)
-    assert c.sleep_ms() == (3600 - 93 - 10) * 1000  # until the Update is due
+    assert q.sleep_ms() == (3600 - 93 - 10) * 1000  # until the Update is due
     srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
     pump(c, srv.ep, lc, ls)
     clock.advance(10000)
     m.set((3, 0, 9), 7)
-    assert c.sleep_ms() == 0  # a notification is due now
+    assert q.sleep_ms() == 0  # a notification is due now
     c.step()
-    assert c.sleep_ms() == 0  # and it woke the awake window again
+    assert q.sleep_ms() == 0  # and it woke the awake window again
 
 
-def test_not_in_queue_mode_sleep_is_not_offered():
-    m, clock, srv, c, lc, ls = _setup()
-    assert c.sleep_ms() is None
+def test_queue_mode_stays_awake_until_disable_has_deregistered():
+    # Disable acts a second after its 2.04 (client.defer): a device whose
+    # awake window is shorter must not sleep through that pause
+    m, clock, srv, c, lc, ls = _setup(lifetime=3600, queue=True)
+    q = Queue(c, {"awake_ms": 200})
+    m.set((1, 0, 5), 30)
+    srv.ep.request(req(POST, "/1/0/4"), "client")
+    pump(c, srv.ep, lc, ls)
+    clock.advance(500)
+    assert q.sleep_ms() == 0 and q.next_timeout_ms() == 500
+    clock.advance(500)
+    pump(c, srv.ep, lc, ls)
+    assert srv.got[-1][:2] == (4, ["rd", "abc"])  # the De-register went
 
 
 def test_offline_a_due_update_does_not_keep_the_loop_busy():

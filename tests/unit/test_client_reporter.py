@@ -125,3 +125,24 @@ def test_a_notification_a_day_is_confirmable():
     assert r.due(43200)[0][3] is False
     assert r.due(86400)[0][3] is True
     assert r.due(129600)[0][3] is False
+
+
+def test_object_level_notification_carries_only_the_instances_the_server_may_read():
+    # 1.1.1 E.3: an Observe is a Read; each notification is one, so it obeys
+    # the access rights as the Read does (int-231-like object-level observe)
+    from lwm2m.client import acl
+
+    acos = [(3303, 0, {}, 102), (3303, 1, {101: acl.READ}, 102)]
+    m = device()
+    d = Dispatcher(m, default_format=J, acos=lambda: acos)
+    s = Server(101, AttributeStore())
+    r = Reporter(d)
+    o = r.add("k", s, [(3303,)], False, J, m.read((3303,)), 100)
+    m.set((3303, 0, 5700), 30.0)
+    m.set((3303, 1, 5700), 20.0)
+    r.changed((3303, 1, 5700), 200)
+    assert r.due(200) == [(o, 0x45, b'[{"n":"/3303/1/5700","v":20.0}]', False)]
+    acos[1] = (3303, 1, {}, 102)  # the owner takes the read right away
+    m.set((3303, 1, 5700), 21.0)
+    r.changed((3303, 1, 5700), 300)
+    assert r.due(300) == [(o, 0x81, b"", False)] and r.observations == []

@@ -49,7 +49,9 @@ def test_int_108_register_with_q_then_sleep_until_pmax():
     assert len(sent) == 1 and sent[0].token == ex.request.token
 
 
-def test_restore_resumes_the_observation_without_registering():
+def _saved_observing_client():
+    """A registered client observing /3303/0/5700 with attributes written, its
+    snapshot, and the pieces to rebuild it after a reset."""
     m, clock = device(), FakeClock()
     m.set((1, 0, 1), 3600)
     lc, ls, log = wire()
@@ -59,15 +61,21 @@ def test_restore_resumes_the_observation_without_registering():
     pump(c, srv.ep, lc, ls)
     ex = _observe(srv, c, lc, ls)
     pump(c, srv.ep, lc, ls)
-    first = ex.response.observe()
-    store = Store("st", CutFs())
-    store.save(persist.snapshot(c, q))
+    state = persist.snapshot(c, q)
     # deep sleep: everything in RAM is gone; the model is built again at boot
+    # on the same modem socket
     clock.advance(60000)
     m2 = device()
     m2.set((1, 0, 1), 3600)
-    lc2 = lc  # the same modem socket
-    c2, q2 = _client(m2, clock, lc2)
+    c2, q2 = _client(m2, clock, lc)
+    return state, ex, srv, c2, q2, lc, ls
+
+
+def test_restore_resumes_the_observation_without_registering():
+    state, ex, srv, c2, q2, lc, ls = _saved_observing_client()
+    first = ex.response.observe()
+    store = Store("st", CutFs())
+    store.save(state)
     assert persist.restore(c2, store.load(), q2)
     mark = len(lc.wire)
     q2.wake()
@@ -165,3 +173,59 @@ def test_run_loop_sleeps_until_pmax_then_notifies_and_deep_sleep_saves_first():
     except _Reset:
         pass
     assert store.load()["v"] == 1 and store.writes == 1
+
+
+def test_restore_reads_a_record_saved_before_the_queue_flag_was_kept():
+    # a device's flash outlives a firmware update: the first v1 records kept
+    # (lifetime, binding, sms, objects) as what the server has, without Q
+    state, ex, srv, c2, q2, lc, ls = _saved_observing_client()
+    assert len(state["c"][0][4]) == 5
+    state["c"][0][4] = state["c"][0][4][:4]
+    assert persist.restore(c2, state, q2)
+    mark = len(lc.wire)
+    q2.wake()
+    pump(c2, srv.ep, lc, ls)
+    sent = _sent(lc, mark)
+    assert [s for s in sent if s.code == 2] == []  # no Register, and no Update for the flag
+    assert [s.token for s in sent if s.code == 0x45] == [ex.request.token]
+
+
+def test_restore_rejects_a_damaged_record_and_registers_afresh():
+    for damage in ({"e": [1, 2]}, {"c": [[1, "registered"]]}, {"o": [[1]]}, {"v": 2}, {"c": 5},
+                   {"t": [["minute"]]}, {"s": [5]}):
+        state, ex, srv, c2, q2, lc, ls = _saved_observing_client()
+        state.update(damage)
+        assert not persist.restore(c2, state, q2)
+        mark = len(lc.wire)
+        pump(c2, srv.ep, lc, ls)
+        sent = _sent(lc, mark)
+        assert [s.uri_path() for s in sent if s.code == 2] == [["rd"]]  # a fresh Register
+    assert not persist.restore(c2, None, q2)
+
+
+def test_restore_leaves_out_an_attribute_no_write_could_have_stored():
+    state, ex, srv, c2, q2, lc, ls = _saved_observing_client()
+    attrs = state["c"][0][5]
+    assert attrs and attrs[0][1] == {"pmin": 60, "pmax": 60}
+    attrs.append([[3, 0, 9], {"bogus": 1}])
+    attrs.append([[3, 0, 7], {"pmin": 9, "pmax": 3}])
+    assert persist.restore(c2, state, q2)
+    a = c2.connections[0].server.attrs
+    assert a.paths() == [tuple(attrs[0][0])] and a.attached(attrs[0][0]) == {"pmin": 60, "pmax": 60}
+
+
+def test_send_of_a_path_the_server_may_not_read_is_dropped_not_raised():
+    # 1.1.1 6.4.6 Send reads like a Read: the Security object is never
+    # readable, so that Send can never go; the wake goes on without it
+    m, clock = device(), FakeClock()
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    q.send([(0, 0, 0)])
+    q.send([(3, 0, 9)])
+    q.wake()
+    pump(c, srv.ep, lc, ls)
+    assert [g[1] for g in srv.got if g[0] == 2 and g[1] == ["dp"]] == [["dp"]]
+    assert q.sends == []

@@ -152,6 +152,16 @@ class AttributeStore:
         """Every path that carries attributes, in path order."""
         return sorted(self._by_path)
 
+    def restore(self, path, attrs):
+        """Put back what attached(path) gave before a reset; 4.00 for what no
+        Write-Attributes could have stored."""
+        for name in attrs:
+            if name not in _KIND:
+                raise _bad("unknown attribute " + name)
+        check(attrs)
+        if attrs:
+            self._by_path[tuple(path)] = dict(attrs)
+
 
 def link_attrs(attrs):
     """attrs dict -> ordered list of (name, value) for link-format (Discover)."""

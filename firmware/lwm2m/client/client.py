@@ -342,7 +342,7 @@ class Client:
         hb = self.config.get("heartbeat")
         if not hb or not self.online or not [c for c in self.connections if c.reg.registered()]:
             return None
-        return max(0, hb * 1000 - ticks_diff(self.clock.ticks_ms(), self._last_io))
+        return max(0, hb * 1000 - self.idle_ms())
 
     def _heartbeat(self):
         # LoRaWAN Class A: the server reaches the device only in the receive
@@ -356,20 +356,28 @@ class Client:
                 self._log("heartbeat")
                 self.endpoint.ping(c.peer)
 
-    def sleep_ms(self):
-        """Queue mode (1.1.1 6.5): how long the device may now sleep with the
-        radio off: 0 while it must stay awake (an exchange in progress, or
-        less than `awake_ms` (default 93000, MAX_TRANSMIT_WAIT) since the last
-        message), else the time to the next registration or notification
-        deadline. None when no server uses queue mode."""
-        if not [c for c in self.connections if c.reg.cfg["queue"]]:
-            return None
-        if self._later or self.endpoint.next_timeout_ms() is not None:
-            return 0
-        if ticks_diff(self.clock.ticks_ms(), self._last_io) < self.config.get("awake_ms", 93000):
-            return 0
-        t = self.next_timeout_ms()
-        return 3600000 if t is None else t
+    # -- what queue mode (lwm2m.client.queue) asks ---------------------------
+    def busy(self):
+        """True while the device must stay awake for the client's own sake: an
+        exchange in flight, or a deferred hook not yet run (Disable's pause
+        too: asleep, nothing would run it)."""
+        return bool(self._later or self._timers) or self.endpoint.next_timeout_ms() is not None
+
+    def idle_ms(self):
+        """Milliseconds since the last LwM2M message in or out."""
+        return ticks_diff(self.clock.ticks_ms(), self._last_io)
+
+    def wake_step(self, quiet_ms):
+        """step() at a wake from sleep: the client counts at least quiet_ms of
+        radio silence (one rebuilt after deep sleep cannot know how long it
+        was). True when the step sent anything."""
+        old = self._last_io
+        mark = self._last_io = ticks_add(self.clock.ticks_ms(), -quiet_ms)
+        self.step()
+        if self._last_io != mark:
+            return True
+        self._last_io = old
+        return False
 
     def defer(self, fn, ms=0):
         """Run fn() at the next step, after the response to the request being
@@ -525,7 +533,7 @@ class Client:
                 c.store.push(o.key, item, o.attrs().get("hqmax"))
             return
         nat = self.config.get("nat_timeout_ms")
-        if nat and (len(c.store) or ticks_diff(self.clock.ticks_ms(), self._last_io) > nat):
+        if nat and (len(c.store) or self.idle_ms() > nat):
             # Quiet longer than a carrier NAT keeps its mapping: the server
             # would not know our new address. Update first; the notification
             # follows it (flushed when the Update succeeds).
@@ -611,3 +619,5 @@ class Client:
                 self.trace(text)
             except Exception:
                 pass
+
+    note = _log  # public: a Queue traces its timers' failures through the client's hook

@@ -202,15 +202,21 @@ class Dispatcher:
         return out
 
     # -- Read / Observe ----------------------------------------------------
-    def _read(self, req, path, server):
+    def read_path(self, server, path):
+        """The records a Read of path gives server (a notification reads so
+        too): access rights checked, an object only with the instances the
+        server may read."""
         self._check(server, _A_READ, path)
+        records = self.model.read(path)
+        return self._readable(server, records) if len(path) == 1 else records
+
+    def _read(self, req, path, server):
+        self._check(server, _A_READ, path)  # before the format: 4.01 wins over 4.06
         fmt = req.accept()
         if fmt is None:
             fmt = self.default_format
         codec = self.codec_for(fmt, True)
-        records = self.model.read(path)
-        if len(path) == 1:
-            records = self._readable(server, records)
+        records = self.read_path(server, path)
         reply = Reply(CONTENT, codec.encode(records, path), fmt)
         reply.records = records
         self._observe(req, reply, [path], False)

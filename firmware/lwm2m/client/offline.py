@@ -38,6 +38,10 @@ class NotificationStore:
             items.pop(0)
             self.dropped += 1
 
+    def items(self):
+        """Every stored (key, item), oldest first (a copy; persist saves it)."""
+        return list(self._items)
+
     def forget(self, key):
         """The observation was cancelled: its stored notifications go too."""
         self._items = [e for e in self._items if e[0] != key]

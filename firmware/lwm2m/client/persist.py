@@ -16,7 +16,6 @@
 from lwm2m.coap.message import decode
 from lwm2m.coap.exchange import Observation as EngineObservation
 from lwm2m.coap.block import request_key
-from lwm2m.client import registration as R
 from lwm2m.client.reporter import Observation
 
 VERSION = 1
@@ -34,7 +33,6 @@ def _tup(v):
 
 
 def snapshot(client, queue=None):
-    ep = client.endpoint
     obs = []
     index = {}
     for o in client.reporter.observations:
@@ -46,32 +44,54 @@ def snapshot(client, queue=None):
                     o.last_time, o.last_eval, o.last_con, o.at])
     conns = []
     for c in client.connections:
-        r = c.reg
         attrs = [[list(p), c.server.attrs.attached(p)] for p in c.server.attrs.paths()]
         stored = []
-        for key, item in c.store._items:
+        for key, item in c.store.items():
             i = index.get(id(item[0]))
             if i is not None:
                 stored.append([i, item[1], item[2], item[3]])
-        sent = None if r._sent is None else list(r._sent)
-        conns.append([c.ssid, r.state, r.location, r._at, sent, attrs, stored, c.store.dropped])
-    out = {"v": VERSION, "e": [ep._mid, ep._seq, ep._tok], "c": conns, "o": obs}
+        st, location, at, sent = c.reg.snapshot()
+        conns.append([c.ssid, st, location, at, sent, attrs, stored, c.store.dropped])
+    out = {"v": VERSION, "e": client.endpoint.counters(), "c": conns, "o": obs}
     if queue is not None:
         out["s"] = queue.sends
         out["t"] = [[t.name, t.at] for t in queue.timers]
     return out
 
 
+def _fits(state):
+    # the layout above, or a record to ignore (another version, damaged)
+    try:
+        if state.get("v") != VERSION or len(state["e"]) != 3:
+            return False
+        for c in state["c"]:
+            if len(c) != 8 or [a for a in c[5] if len(a) != 2] or [x for x in c[6] if len(x) != 4]:
+                return False
+        for o in state["o"]:
+            if len(o) != 12:
+                return False
+        for key in ("s", "t"):
+            for x in state.get(key, ()):
+                if len(x) != 2:
+                    return False
+        return True
+    except Exception:
+        return False
+
+
 def restore(client, state, queue=None):
     """Start the client from a snapshot instead of registering afresh.
-    Returns False (and starts normally) when there is none or it does not fit."""
-    if not isinstance(state, dict) or state.get("v") != VERSION:
-        client.start()
-        return False
+    Returns False (and starts normally) when there is none or it does not
+    fit; a part that does not fit (an attribute, an observation) is left out."""
     client.start()
+    if not isinstance(state, dict) or not _fits(state):
+        return False
     now = client.clock.time()
     ep = client.endpoint
-    ep._mid, ep._seq, ep._tok = state["e"]
+    try:
+        ep.set_counters(state["e"])
+    except Exception:
+        pass  # the random start the endpoint picked
     by_ssid = {}
     for c in client.connections:
         by_ssid[c.ssid] = c
@@ -81,40 +101,39 @@ def restore(client, state, queue=None):
         if c is None:
             continue
         for p, a in attrs:
-            c.server.attrs._by_path[tuple(p)] = a
-        c.store.dropped = dropped
-        r = c.reg
-        if st in (R.REGISTERED, R.UPDATING) and location and sent is not None:
-            r.state = R.REGISTERED
-            r.location = location
-            r._sent = tuple(sent)
-            # an Update that was in flight when the power went: send it again
-            r._at = at if st == R.REGISTERED and at is not None else now
-            r._update_now = r._params() != r._sent
+            try:
+                c.server.attrs.restore(p, a)
+            except Exception:
+                pass
+        if isinstance(dropped, int):
+            c.store.dropped = dropped
+        if c.reg.resume(now, st, location, at, sent):
             resumed = True
     made = []
     for ssid, peer, token, req, paths, comp, fmt, lv, lt, le, lc, at in state["o"]:
         c = by_ssid.get(ssid)
-        if c is None or not c.reg.registered():
-            made.append(None)
-            continue
-        e = EngineObservation(_tup(peer), token)
-        e.request = decode(req).detach()
-        e.key = request_key(e.request)
-        ep.observations.append(e)
-        o = Observation(e, c.server, [tuple(p) for p in paths], comp, fmt)
-        o.last_value = _tup(lv) if comp else lv
-        o.last_time, o.last_eval, o.last_con, o.at = lt, le, lc, at
-        client.reporter.observations.append(o)
+        o = None
+        if c is not None and c.reg.registered():
+            try:
+                e = EngineObservation(_tup(peer), token)
+                e.request = decode(req).detach()
+                e.key = request_key(e.request)
+                o = Observation(e, c.server, [tuple(p) for p in paths], comp, fmt)
+                o.last_value = _tup(lv) if comp else lv
+                o.last_time, o.last_eval, o.last_con, o.at = lt, le, lc, at
+                ep.observations.append(e)
+                client.reporter.observations.append(o)
+            except Exception:
+                o = None
         made.append(o)
     for ssid, st, location, at, sent, attrs, stored, dropped in state["c"]:
         c = by_ssid.get(ssid)
         if c is None:
             continue
         for i, code, payload, con in stored:
-            o = made[i] if i < len(made) else None
+            o = made[i] if isinstance(i, int) and 0 <= i < len(made) else None
             if o is not None:
-                c.store._items.append((o.key, (o, code, payload, con)))
+                c.store.push(o.key, (o, code, payload, con))
     if queue is not None:
         queue.sends = state.get("s", [])
         for name, at in state.get("t", []):

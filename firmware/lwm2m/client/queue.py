@@ -6,7 +6,7 @@
 #   q = Queue(client, {"awake_ms": 93000, "gather": 900})
 #   q.run(port)                       # the board loop: poll while awake, sleep otherwise
 # or, sans-IO (host simulator): q.sleep_ms() / q.wake() / q.after_io()
-from lwm2m.compat import ticks_diff, ticks_add
+from lwm2m.compat import ticks_diff
 from lwm2m.client import schedule as S
 from lwm2m.client import registration as R
 
@@ -37,7 +37,6 @@ class Queue:
         self.sends = []  # [paths, at] Sends the application asked for, in order
         self.wakes = 0
         self.idle_wakes = 0  # wakes that found nothing to do (a scheduling bug)
-        client.config["awake_ms"] = self.awake_ms
 
     # -- what the application adds -----------------------------------------
     def every(self, name, period, fn, slack=0):
@@ -89,14 +88,10 @@ class Queue:
     def busy(self):
         """True while the device must stay awake: an exchange in flight, a
         deferred hook, or the awake window after the last message."""
-        c = self.client
-        if c._later or c.endpoint.next_timeout_ms() is not None:
-            return True
-        return self.awake_left_ms() > 0
+        return self.client.busy() or self.awake_left_ms() > 0
 
     def awake_left_ms(self):
-        c = self.client
-        return max(0, self.awake_ms - ticks_diff(c.clock.ticks_ms(), c._last_io))
+        return max(0, self.awake_ms - self.client.idle_ms())
 
     def sleep_ms(self):
         """How long the device may sleep now: 0 to stay awake (or work is
@@ -135,24 +130,21 @@ class Queue:
                 try:
                     t.fn(now)
                 except Exception as e:
-                    c._log("timer %s: %r" % (t.name, e))
+                    c.note("timer %s: %r" % (t.name, e))
         if "update" in todo:
             # The Update is due soon and the radio is on anyway: send it now.
             for conn in c.connections:
                 d = conn.reg.deadline()
-                if conn.reg.state == R.REGISTERED and d is not None and d - min(self.gather, conn.reg.cfg["lifetime"] // 2) <= now:
+                if conn.reg.state != R.REGISTERED or d is None:
+                    continue
+                if S.update_window(d, conn.reg.cfg["lifetime"], self.gather)[0] <= now:
                     conn.reg.trigger_update()
                     done += 1
-        # did the step send anything? (_last_io moves on every message; a
-        # client rebuilt after deep sleep starts with it at "now", so mark it)
-        old = c._last_io
-        mark = c._last_io = ticks_add(c.clock.ticks_ms(), -self.awake_ms - 1)
-        c.step()
-        done += self._sends(now)
-        if c._last_io != mark:
+        # past the awake window: a client rebuilt after deep sleep would
+        # count the silence from its own start
+        if c.wake_step(self.awake_ms + 1):
             done += 1
-        else:
-            c._last_io = old
+        done += self._sends(now)
         self.wakes += 1
         if not done:
             self.idle_wakes += 1
@@ -168,7 +160,12 @@ class Queue:
                 if ex.error is None and item in self.sends:
                     self.sends.remove(item)
 
-            ex = self.client.send(item[0], callback=sent)
+            try:
+                ex = self.client.send(item[0], callback=sent)
+            except Exception as e:  # a path it may never read (4.01): it can never go
+                self.client.note("send %r: %r" % (item[0], e))
+                self.sends.remove(item)
+                continue
             if ex is None:
                 break
             item[1] = now + 3600  # in flight: do not send again before it is answered
@@ -200,7 +197,7 @@ class Queue:
             if ms == 0:
                 t = self.next_timeout_ms()
                 c.poll(1000 if t is None else min(t, 1000))
-                self.wake() if self._due_now() else self.after_io()
+                self.wake() if self.due_now() else self.after_io()
                 continue
             if ms is None:
                 ms = 3600000
@@ -211,7 +208,8 @@ class Queue:
             getattr(port, "light_sleep", c.clock.sleep_ms)(ms)
             self.wake()
 
-    def _due_now(self):
+    def due_now(self):
+        """An application timer or a Send is due: an awake loop wakes for it."""
         now = self.client.clock.time()
         for w in self.windows(now):
             if w[2] in ("timer", "send") and w[1] <= now:

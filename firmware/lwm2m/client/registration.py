@@ -111,6 +111,28 @@ class Registration:
         """De-register is under way: sent, or due once the request in flight is answered."""
         return self.state == DEREGISTERING or self._leave
 
+    # -- across a reset (lwm2m.client.persist) ----------------------------
+    def snapshot(self):
+        """[state, location, when the next action is due, what the server has]."""
+        return [self.state, self.location, self._at, None if self._sent is None else list(self._sent)]
+
+    def resume(self, now, state, location, at, sent):
+        """Take up a registration snapshot() saw, without a new Register; an
+        Update in flight then goes again. False (nothing changed) when there
+        was none or the record does not fit."""
+        if state not in (REGISTERED, UPDATING) or not location or not isinstance(sent, list):
+            return False
+        if len(sent) == 4:  # saved before the queue flag was kept: as configured now
+            sent = sent + [self.cfg["queue"]]
+        if len(sent) != 5:
+            return False
+        self.state = REGISTERED
+        self.location = location
+        self._sent = tuple(sent)
+        self._at = at if state == REGISTERED and at is not None else now
+        self._update_now = self._params() != self._sent
+        return True
+
     # -- timing ----------------------------------------------------------
     def margin(self):
         lt = self.cfg["lifetime"]

@@ -8,12 +8,8 @@
 # path (`changed`), when epmax asks for a sample, or at a pmin/pmax deadline.
 # Observe-Composite uses the server's default pmin/pmax (/1/x/2, /1/x/3);
 # attributes written on the individual paths are not combined.
-from lwm2m.compat import const
 from lwm2m.error import CoapError, NOT_FOUND
 from lwm2m.client import notify as N
-
-# lwm2m.client.acl.READ: acl is imported only when access control applies
-_A_READ = const(1)
 
 # RFC 7641 4.5: a server that vanished is only noticed through a CON
 # notification, so at least one a day is confirmable.
@@ -113,8 +109,7 @@ class Reporter:
             if o.composite:
                 records = d.read_records(o.paths, o.server)
             else:
-                d._check(o.server, _A_READ, o.paths[0])  # access rights may have changed
-                records = d.model.read(o.paths[0])
+                records = d.read_path(o.server, o.paths[0])  # access rights may have changed
             value = value_of(o, records)
             when = N.next_notify(a, o.last_value, o.last_time, value, now)
             item = None

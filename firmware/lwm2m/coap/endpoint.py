@@ -186,6 +186,14 @@ class Endpoint:
             self._drop_obs(obs, "error")
         return True
 
+    def counters(self):
+        """[message id, Observe sequence, token counter]: what a device keeps
+        across a reset so that its next messages are not taken for old ones."""
+        return [self._mid, self._seq, self._tok]
+
+    def set_counters(self, c):
+        self._mid, self._seq, self._tok = c[0] & 0xFFFF, c[1] & 0xFFFFFF, c[2] & 0xFFFFFFFF
+
     # -- internals: sending ----------------------------------------------
     def _next_mid(self):
         self._mid = (self._mid + 1) & 0xFFFF

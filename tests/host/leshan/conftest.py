@@ -17,6 +17,7 @@ runs against our client in-process on CPython and as a micropython process. A de
     update()                      a registration update on its own initiative
     deregister()                  de-register and stay off
     send(paths)                   a LwM2M Send of these paths (SenML CBOR) on its own initiative
+    set(path, value)              the application changes a value (our devices only; VALUE as text)
     stop()                        power off (de-registers when it can); safe to call twice
     supports(feature) -> bool     formats "TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR",
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",

@@ -179,6 +179,14 @@ class CPythonDevice:
         done.wait(10)
         return self.sent[-1] if self.sent else None
 
+    def set(self, path, value):
+        """The application changes a value, through the device's command (lwm2m.control)."""
+        from lwm2m.control import Control
+
+        answers = []
+        self._call(lambda: Control(self.client, self.model, out=answers.append).feed("set %s %s" % (path, value)))
+        assert answers[-1].startswith("= ok"), answers
+
     def stop(self):
         if self._thread is None:
             return
@@ -195,27 +203,29 @@ class CPythonDevice:
 
 
 class MicroPythonDevice:
-    """Our client as on a board: `micropython -m lwm2m.main URI EP LIFETIME` (the unix port, the
-    firmware as .mpy from `make mpy`), a subprocess over UDP loopback. lwm2m.main takes one NoSec
-    server and no commands: Ctrl-C (SIGINT) de-registers and exits; update and Send skip."""
+    """Our client as on a board: `micropython -m lwm2m.main URI EP LIFETIME --control` (the unix
+    port, the firmware as .mpy from `make mpy`), a subprocess over UDP loopback, driven through
+    the commands lwm2m.main takes on stdin (firmware/lwm2m/control.py). Ctrl-C (SIGINT), or the
+    end of its stdin, de-registers and exits."""
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
-                          "create_delete", "psk", "inconsistent_bootstrap", "queue_mode",
-                          "multi_resource", "acl"))
+                          "create_delete", "psk", "inconsistent_bootstrap", "send", "mute_send",
+                          "multi_resource", "multi_resource_rw", "queue_mode", "acl"))
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
         self.proc = None
         self._out = None
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False):
-        """queue: register in queue mode (Q)."""
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False, args=()):
+        """queue: register in queue mode (--queue); args: more lwm2m.main options (for example
+        ["--awake", "1"])."""
         if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
             pytest.skip("no micropython unix port or no .mpy build (make mpy)")
         self._out = tempfile.TemporaryFile()
         env = dict(os.environ, MICROPYPATH=".frozen:" + MPY)
-        args = [uri, self.endpoint, str(lifetime)]
+        args = [uri, self.endpoint, str(lifetime), "--control"] + list(args)
         if bootstrap:
             args.append("--bootstrap")
         if psk:
@@ -223,12 +233,38 @@ class MicroPythonDevice:
         if queue:
             args.append("--queue")
         self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main"] + args,
-                                     env=env, stdout=self._out, stderr=subprocess.STDOUT)
+                                     env=env, stdin=subprocess.PIPE, stdout=self._out, stderr=subprocess.STDOUT)
         return self
 
     def output(self):
         self._out.seek(0)
         return self._out.read().decode("utf-8", "replace")
+
+    def answers(self):
+        """The control channel's answer lines so far ("= ok update", "= sent 2.04", ...)."""
+        return [ln for ln in self.output().splitlines() if ln.startswith("= ")]
+
+    def write(self, line):
+        """One command line to the device, without waiting."""
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def wait_answer(self, count, timeout=10):
+        """The answer line number `count` (0-based) once it is there."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.answers()
+            if len(got) > count:
+                return got[count]
+            assert self.proc.poll() is None, self.output()[-2000:]
+            assert time.monotonic() < deadline, self.output()[-2000:]
+            time.sleep(0.01)
+
+    def command(self, line, timeout=10):
+        """Run one command and return its answer ("= ok LINE" or "= error LINE: why")."""
+        n = len(self.answers())
+        self.write(line)
+        return self.wait_answer(n, timeout)
 
     def wait_registered(self):
         deadline = time.monotonic() + 20
@@ -238,13 +274,23 @@ class MicroPythonDevice:
             time.sleep(0.02)
 
     def update(self):
-        pytest.skip("lwm2m.main has no command for a registration update")
+        self.wait_registered()
+        self.command("update")
 
     def deregister(self):
-        self.proc.send_signal(signal.SIGINT)  # de-registers, then exits
+        self.command("deregister")
+
+    def set(self, path, value):
+        """The application changes a value (VALUE as text/plain: 21.5, 1/0, 3:0)."""
+        answer = self.command("set %s %s" % (path, value))
+        assert answer.startswith("= ok"), answer
 
     def send(self, paths):
-        pytest.skip("lwm2m.main has no command for Send")
+        """A Send of these paths; its CoAP answer code, or None (muted, not registered, no answer)."""
+        n = len(self.answers())
+        if not self.command("send " + " ".join(paths)).startswith("= ok"):
+            return None
+        return sent_code(self.wait_answer(n + 1))
 
     def stop(self):
         if self.proc is None:
@@ -256,8 +302,20 @@ class MicroPythonDevice:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        try:
+            self.proc.stdin.close()
+        except OSError:  # it died with a command unread
+            pass
         self._out.close()
         self.proc = None
 
     def supports(self, feature):
         return feature in self.FEATURES
+
+
+def sent_code(answer):
+    """'= sent 2.04' -> 0x44; '= send failed' -> None."""
+    if not answer.startswith("= sent "):
+        return None
+    major, minor = answer.split()[2].split(".")
+    return int(major) << 5 | int(minor)
