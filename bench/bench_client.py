@@ -10,23 +10,20 @@ import os
 import subprocess
 import sys
 
+try:
+    from bench.mpy_probe import MICROPYTHON, MPY, mpy_sizes, run_probe
+except ImportError:  # run as a script: bench/ is on sys.path
+    from mpy_probe import MICROPYTHON, MPY, mpy_sizes, run_probe
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-MPY = os.path.join(ROOT, "build", "mpy")
-MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
 
 MODULES = ["client/" + n for n in ("attrs", "notify", "reglinks", "registration", "dispatch", "reporter",
                                    "acl", "offline", "execargs", "servers", "client")] + \
           ["objects/std_device", "objects/std_values", "objects/std_connstats", "main"]
 
+# Runs inside MicroPython after mpy_probe.PRELUDE, on the plain .mpy files.
 PROBE = """
-import gc, sys
-sys.path.insert(0, sys.argv[1])
-def step(name, fn):
-    gc.collect(); a = gc.mem_alloc()
-    keep = fn()
-    gc.collect(); print(name, gc.mem_alloc() - a)
-    return keep
 step('import lwm2m.coap.endpoint (engine)', lambda: __import__('lwm2m.coap.endpoint'))
 step('import lwm2m.model (+ object tables)', lambda: __import__('lwm2m.model'))
 step('import lwm2m.codec.senml_cbor', lambda: __import__('lwm2m.codec.senml_cbor'))
@@ -63,27 +60,17 @@ c = step('Client started, Register in flight', client)
 
 
 def sizes():
-    rows, total = [], 0
-    for rel in MODULES:
-        n = os.path.getsize(os.path.join(MPY, "lwm2m", rel + ".mpy"))
-        total += n
-        rows.append("| lwm2m/%s.mpy | %d |" % (rel, n))
-    rows.append("| **total** | **%d** |" % total)
-    return rows
+    rows = mpy_sizes(MODULES)
+    return ["| %s | %d |" % r for r in rows[:-1]] + ["| **total** | **%d** |" % rows[-1][1]]
 
 
 def heap():
     if not os.path.exists(MICROPYTHON):
         return ["(no micropython in .venv)"]
-    out = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", PROBE.replace("sys.argv[1]", repr(MPY))],
-                         capture_output=True, text=True, timeout=60)
-    rows = []
-    for line in out.stdout.splitlines():
-        name, n = line.rsplit(" ", 1)
-        rows.append("| %s | %s |" % (name, n))
-    if out.returncode:
-        rows.append("(probe failed: %s)" % out.stderr.strip().splitlines()[-1:])
-    return rows
+    try:
+        return ["| %s | %s |" % r for r in run_probe(PROBE)]
+    except RuntimeError as e:
+        return ["(probe failed: %s)" % str(e).strip().splitlines()[-1:]]
 
 
 def wire():

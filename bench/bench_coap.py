@@ -8,38 +8,25 @@ after warm-up rounds (so one-off growth of lists and caches is not counted).
 Needs `make mpy` first (`make bench` does it).
 """
 import os
-import subprocess
 import sys
 import tempfile
 
+try:
+    from bench.mpy_probe import mpy_sizes, romfs_image, run_probe
+except ImportError:  # run as a script: bench/ is on sys.path
+    from mpy_probe import mpy_sizes, romfs_image, run_probe
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-MPY = os.path.join(ROOT, "build", "mpy")
-BIN = os.path.join(ROOT, ".venv", "bin")
 FILES = ("coap/message", "coap/params", "coap/block", "coap/exchange", "coap/endpoint", "link/udp", "clock")
 
-# Runs inside MicroPython; argv[1] is build/mpy, argv[2] a ROMFS image of it
-# (or '-'), in which case only the import steps run, from the image.
+# Runs inside MicroPython after mpy_probe.PRELUDE; from a ROMFS image only the
+# import steps run.
 PROBE = """
-import gc, sys
-if sys.argv[2] != '-':
-    import vfs
-    with open(sys.argv[2], 'rb') as f:
-        img = f.read()
-    vfs.mount(vfs.VfsRom(img), '/rom')
-    sys.path.insert(0, '/rom')
-else:
-    sys.path.insert(0, sys.argv[1])
-def step(name, fn):
-    gc.collect(); a = gc.mem_alloc()
-    keep = fn()
-    gc.collect(); print(name, gc.mem_alloc() - a)
-    return keep
 step('import_base', lambda: __import__('lwm2m.compat') and __import__('lwm2m.error'))
 step('import_message', lambda: __import__('lwm2m.coap.message'))
 step('import_endpoint', lambda: __import__('lwm2m.coap.endpoint') and __import__('lwm2m.coap.params'))
 step('import_udp', lambda: __import__('lwm2m.link.udp') and __import__('lwm2m.clock'))
-if sys.argv[2] != '-':
+if sys.argv[1] != '-':
     sys.exit(0)
 
 from lwm2m.coap.endpoint import Endpoint
@@ -126,35 +113,17 @@ garbage('full_round', full)
 
 
 def sizes():
-    rows = []
-    total = 0
-    for rel in FILES:
-        n = os.path.getsize(os.path.join(MPY, "lwm2m", rel + ".mpy"))
-        total += n
-        rows.append(("lwm2m/%s.mpy" % rel, n))
-    rows.append(("total", total))
-    return rows
+    return mpy_sizes(FILES)
 
 
 def probe(image="-"):
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(PROBE)
-    try:
-        proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=4M", f.name, MPY, image],
-                              capture_output=True, text=True, cwd=ROOT)
-    finally:
-        os.unlink(f.name)
-    if proc.returncode:
-        raise RuntimeError(proc.stdout + proc.stderr)
-    return dict((k, int(v)) for k, v in (line.split() for line in proc.stdout.split("\n") if line.strip()))
+    return dict(run_probe(PROBE, image))
 
 
 def main():
     rows = sizes()
     h = probe()
     try:
-        from bench.bench_tables import romfs_image
-
         with tempfile.TemporaryDirectory() as tmp:
             rom = probe(romfs_image(tmp))
     except Exception as e:  # mpremote or vfs.VfsRom missing: plain .mpy figures only

@@ -9,31 +9,20 @@ from its ROMFS partition. Needs `make mpy` first (`make bench` does it).
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
+try:
+    from bench.mpy_probe import mpy_sizes, romfs_image, run_probe
+except ImportError:  # run as a script: bench/ is on sys.path
+    from mpy_probe import mpy_sizes, romfs_image, run_probe
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-MPY = os.path.join(ROOT, "build", "mpy")
-BIN = os.path.join(ROOT, ".venv", "bin")
 
-# Runs inside MicroPython: argv[1] is the image (or '-' for plain .mpy),
-# argv[2] the build/mpy folder. Prints one `name bytes` line per step.
+# Runs inside MicroPython after mpy_probe.PRELUDE. Prints one `name bytes`
+# line per step.
 PROBE = """
-import gc, sys, vfs
-if sys.argv[1] != '-':
-    with open(sys.argv[1], 'rb') as f:
-        img = f.read()
-    vfs.mount(vfs.VfsRom(img), '/rom')
-    sys.path.insert(0, '/rom')
-else:
-    sys.path.insert(0, sys.argv[2])
-def step(name, fn):
-    gc.collect(); a = gc.mem_alloc()
-    keep = fn()
-    gc.collect(); print(name, gc.mem_alloc() - a)
-    return keep
 step('base', lambda: __import__('lwm2m.compat') and __import__('lwm2m.error'))
 step('tables', lambda: __import__('lwm2m.objects.tables'))
 step('model', lambda: __import__('lwm2m.model'))
@@ -52,36 +41,11 @@ step('read', lambda: m.read((3303, 0)))
 
 
 def sizes():
-    rows = []
-    total = 0
-    for rel in ("objects/tables.mpy", "model/__init__.mpy", "model/table.mpy", "model/check.mpy",
-                "model/stage.mpy", "model/tree.mpy"):
-        n = os.path.getsize(os.path.join(MPY, "lwm2m", rel))
-        total += n
-        rows.append(("lwm2m/" + rel, n))
-    rows.append(("total", total))
-    return rows
+    return mpy_sizes(("objects/tables", "model/__init__", "model/table", "model/check", "model/stage", "model/tree"))
 
 
 def heap(image):
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(PROBE)
-    try:
-        out = subprocess.run([os.path.join(BIN, "micropython"), f.name, image, MPY],
-                             capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    finally:
-        os.unlink(f.name)
-    return dict((k, int(v)) for k, v in (line.split() for line in out.split("\n") if line.strip()))
-
-
-def romfs_image(tmp):
-    # Only the package, as it would be deployed: lwm2m/ with its .mpy files.
-    src = os.path.join(tmp, "rom")
-    shutil.copytree(os.path.join(MPY, "lwm2m"), os.path.join(src, "lwm2m"))
-    image = os.path.join(tmp, "lwm2m.romfs")
-    subprocess.run([os.path.join(BIN, "mpremote"), "romfs", "--no-mpy", "-o", image, "build", src],
-                   capture_output=True, check=True)
-    return image
+    return dict(run_probe(PROBE, image))
 
 
 def main():

@@ -1,7 +1,6 @@
 # The board's boot script (copied to the board's flash as main.py by
 # `make deploy`): read board.json, add the application's objects, run the client.
 import json
-import sys
 
 with open("board.json") as f:
     cfg = json.load(f)
@@ -12,13 +11,7 @@ if "fota" in cfg:
     from lwm2m.fota.store import FileStore
     from lwm2m.fota import slots
 
-    fw_dir = cfg["fota"].get("dir", "fw")
-    slot = slots.select(FileStore(fw_dir))
-    if slot:
-        for name in list(sys.modules):
-            if name == "lwm2m" or name.startswith("lwm2m."):
-                del sys.modules[name]
-        sys.path.insert(0, fw_dir + "/" + slot)
+    slots.boot(FileStore(cfg["fota"].get("dir", "fw")))
 
 from lwm2m import app  # noqa: E402
 

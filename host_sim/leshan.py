@@ -188,6 +188,22 @@ class JavaProcess:
         self.log_path = None
         self._log = None
         self._final = ""
+        self._keys = None  # a folder with the X.509 files given to the JVM
+
+    def _x509_args(self, x509):
+        """x509: (server certificate, its private key as PKCS#8, the CA clients' certificates must
+        lead to), DER bytes -> the options -cert -prik -truststore naming files with them (the
+        demo server's options; LeshanBsServer.java takes the same)."""
+        if not x509:
+            return []
+        self._keys = tempfile.mkdtemp(prefix="leshan-%s-x509-" % self.name)
+        args = []
+        for option, der in zip(("-cert", "-prik", "-truststore"), x509):
+            path = os.path.join(self._keys, option[1:] + ".der")
+            with open(path, "wb") as f:
+                f.write(der)
+            args += [option, path]
+        return args
 
     def _spawn(self, args):
         fd, self.log_path = tempfile.mkstemp(prefix="leshan-%s-" % self.name, suffix=".log")
@@ -260,6 +276,9 @@ class JavaProcess:
         self._log.close()
         os.unlink(self.log_path)
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._keys:
+            shutil.rmtree(self._keys, ignore_errors=True)
+            self._keys = None
         self.proc = None
 
     def __enter__(self):
@@ -272,9 +291,14 @@ class JavaProcess:
 class _ServerProcess(JavaProcess):
     """A Leshan server on free loopback ports: jars, ports, its REST client."""
 
-    def __init__(self, jars):
+    def __init__(self, jars, x509=None):
+        """x509: (certificate, PKCS#8 private key, trusted CA), DER: the coaps port serves that
+        certificate and accepts clients whose certificate the CA signed (X.509 mode; PSK works
+        as before); the demo and bootstrap servers take it. Without, the demo server has its own
+        self-signed certificate and trusts every client certificate, the bootstrap server PSK only."""
         JavaProcess.__init__(self)
         self.jars = jars
+        self.x509 = x509
         self.coap_port = self.coaps_port = self.web_port = None
         self.rest = None
 
@@ -303,7 +327,7 @@ class LeshanServer(_ServerProcess):
         self._spawn(["-jar", self.jars.server_demo,
                      "-lh", HOST, "-lp", str(self.coap_port),
                      "-slh", HOST, "-slp", str(self.coaps_port),
-                     "-wh", HOST, "-wp", str(self.web_port)])
+                     "-wh", HOST, "-wp", str(self.web_port)] + self._x509_args(self.x509))
         self.rest = LeshanRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.clients, timeout)
         return self
@@ -323,22 +347,24 @@ class LeshanBsServer(_ServerProcess):
         self.coap_port, self.coaps_port = free_port(), free_port()
         self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-cp", self.jars.classpath(), "LeshanBsServer", "-lh", HOST,
-                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port)])
+                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port)]
+                    + self._x509_args(self.x509))
         self.rest = BsRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.configs, timeout)
         return self
 
 
 class LeshanOpsServer(_ServerProcess):
-    """A Leshan 2.0.0-M15 library server (tools/leshan/ops/LeshanOpsServer.java), plain CoAP,
-    with REST calls for composite operations, active cancel and Send (OpsRest)."""
+    """A Leshan 2.0.0-M15 library server (tools/leshan/ops/LeshanOpsServer.java), plain CoAP and
+    DTLS PSK, with REST calls for composite operations, active cancel and Send (OpsRest)."""
 
     name = "opsserver"
 
     def start(self, timeout=60.0):
-        self.coap_port, self.web_port = free_port(), free_port(socket.SOCK_STREAM)
+        self.coap_port, self.coaps_port = free_port(), free_port()
+        self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-cp", self.jars.ops_classpath(), "LeshanOpsServer", "-lh", HOST,
-                     "-lp", str(self.coap_port), "-wp", str(self.web_port),
+                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port),
                      "-m", self.jars.models, "-awake", str(OPS_AWAKE_MS)])
         self.rest = OpsRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.events, timeout)
@@ -548,6 +574,11 @@ class LeshanRest(_Http):
         return self.ok("PUT", "/api/security/clients",
                        body={"endpoint": endpoint, "psk": {"identity": identity, "key": key.hex()}})
 
+    def add_x509(self, endpoint):
+        """Accept `endpoint` only over DTLS with a certificate the trusted CA signed, its CN the
+        endpoint name."""
+        return self.ok("PUT", "/api/security/clients", body={"endpoint": endpoint, "x509": True})
+
     def remove_security(self, endpoint):
         return self.ok("DELETE", "/api/security/clients/" + endpoint)
 
@@ -568,6 +599,8 @@ class BsRest(_Http):
     def add_psk(self, endpoint, identity, key):
         return self.ok("PUT", "/api/security/clients",
                        body={"endpoint": endpoint, "psk": {"identity": identity, "key": key.hex()}})
+
+    add_x509 = LeshanRest.add_x509
 
     def remove_security(self, endpoint):
         return self.ok("DELETE", "/api/security/clients/" + endpoint)
@@ -597,6 +630,13 @@ class OpsRest(_Http):
     def client(self, endpoint):
         status, value = self.call("GET", "/api/clients/" + endpoint)
         return value if status == 200 and isinstance(value, dict) else None
+
+    def add_psk(self, endpoint, identity, key):
+        """Accept `endpoint` only over DTLS with this PSK (`key` bytes)."""
+        return self.ok("PUT", "/api/security/clients", {"endpoint": endpoint, "identity": identity, "key": key.hex()})
+
+    def remove_security(self, endpoint):
+        return self.ok("DELETE", "/api/security/clients/" + endpoint)
 
     def _device(self, method, endpoint, suffix, query, timeout):
         q = list(query)
@@ -709,27 +749,31 @@ class PolledEvents:
 
 
 def bootstrap_config(server_uri, short_id=123, lifetime=300, binding="U", psk=None,
-                     bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), acls=(), **server):
+                     bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), cert=None, bs_cert=None, acls=(),
+                     **server):
     """A bootstrap configuration: delete `to_delete`, then write one LwM2M server (Security /0/1,
     Server /1/0) and, with `bs_uri`, the bootstrap server account (/0/0).
-    psk / bs_psk: (identity, key bytes). acls: Access Control instances /2/0, /2/1...
-    as (object id, instance id, {short server id: rights}, owner short server id).
+    psk / bs_psk: (identity, key bytes); cert / bs_cert: (client certificate, its PKCS#8 private
+    key, the server's certificate or CA), DER -> X.509 mode. acls: Access Control instances
+    /2/0, /2/1... as (object id, instance id, {short server id: rights}, owner short server id).
     Extra keywords go to the Server object (defaultMinPeriod...)."""
 
-    def account(uri, bootstrap, creds, sid):
-        acc = {"uri": uri, "bootstrapServer": bootstrap, "securityMode": "PSK" if creds else "NO_SEC"}
+    def account(uri, bootstrap, creds, x509, sid):
+        acc = {"uri": uri, "bootstrapServer": bootstrap, "securityMode": "NO_SEC"}
         if creds:
-            acc["publicKeyOrId"] = creds[0].encode().hex()
-            acc["secretKey"] = creds[1].hex()
+            acc.update(securityMode="PSK", publicKeyOrId=creds[0].encode().hex(), secretKey=creds[1].hex())
+        elif x509:
+            acc.update(securityMode="X509", publicKeyOrId=x509[0].hex(), secretKey=x509[1].hex(),
+                       serverPublicKey=x509[2].hex())
         if sid is not None:
             acc["serverId"] = sid
         return acc
 
     srv = {"shortId": short_id, "lifetime": lifetime, "binding": binding}
     srv.update(server)
-    security = {"1": account(server_uri, False, psk, short_id)}
+    security = {"1": account(server_uri, False, psk, cert, short_id)}
     if bs_uri:
-        security["0"] = account(bs_uri, True, bs_psk, None)
+        security["0"] = account(bs_uri, True, bs_psk, bs_cert, None)
     config = {"toDelete": list(to_delete), "servers": {"0": srv}, "security": security}
     if acls:
         config["acls"] = {str(i): {"objectId": a[0], "objectInstanceId": a[1], "owner": a[3],

@@ -1,5 +1,7 @@
 # Every difference between CPython and MicroPython lives here; the rest of
 # firmware/ imports from this module and never asks which runtime it is on.
+# Also the few tiny helpers that layers which must not import each other
+# share (hex text for AT modems and packages, trace hooks): this module is the lowest layer.
 try:
     from micropython import const
 except ImportError:  # pragma: no cover - CPython
@@ -53,6 +55,23 @@ except ImportError:  # pragma: no cover - ports built without random
 def oserror_code(exc):
     """The errno of an OSError; .errno differs between runtimes, args[0] not."""
     return exc.args[0] if exc.args else 0
+
+
+def hexstr(data, upper=False):
+    """Hex text of bytes, lower case unless upper (AT modems' manuals write
+    upper case): bytes.hex() is not on every MicroPython port."""
+    f = "%02X" if upper else "%02x"
+    return "".join(f % b for b in data)
+
+
+def say(trace, text):
+    """trace(text) when there is a hook; a hook that fails is ignored, so a
+    broken trace never takes a main loop down."""
+    if trace is not None:
+        try:
+            trace(text)
+        except Exception:
+            pass
 
 
 def sockaddr(host, port):

@@ -2,6 +2,10 @@
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
 #   ... --cert CERT.der,KEY.der,SERVER_CA.der (certificates); --bootstrap: the URI is a bootstrap server
+#   ... --retry COUNT,TIMER[,SEQ_DELAY,SEQ_RETRY] (registration retries where the Server object
+#       does not set them, /1/x/17-20; spec defaults 5,60,86400,1), --no-fallback (do not
+#       bootstrap again when registration fails, /1/x/16), --dtls-timeout SECONDS[,ATTEMPTS]
+#       (one DTLS handshake attempt; 60,2), --ack-timeout MS (CoAP ACK_TIMEOUT, 2000)
 #   ... --queue [--awake SECONDS]: queue mode (binding UQ); after SECONDS (default 93) without
 #       traffic the device sleeps: what arrives then is dropped, as with the radio off
 #   ... --control: commands on stdin, one a line (update, send PATH.., set PATH VALUE,
@@ -90,6 +94,13 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print):
         model.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
     else:
         iid = provision(model, uri, ssid=1, lifetime=lifetime)
+    credentials(model, iid, psk, cert)
+    return model, dev, stats
+
+
+def credentials(model, iid, psk=None, cert=None):
+    """Security instance iid's mode and keys: psk (identity, key) -> mode 0,
+    cert (certificate, private key, server's trust anchor; DER) -> mode 2."""
     if psk is not None:  # Security mode 0 (PSK): identity /0/x/3, key /0/x/5
         model.set((0, iid, 2), 0)
         model.set((0, iid, 3), psk[0])
@@ -99,7 +110,6 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print):
         model.set((0, iid, 3), cert[0])
         model.set((0, iid, 5), cert[1])
         model.set((0, iid, 4), cert[2])
-    return model, dev, stats
 
 
 def _psk(text):
@@ -122,11 +132,45 @@ def _option(argv, name, n=1):
     return (argv[i + 1] if n else True), argv[:i] + argv[i + 1 + n:]
 
 
-def client_for(model, dev, stats, link, ep, queue=False, awake=None, out=print):
+def _ints(text):
+    return [int(x) for x in text.split(",")]
+
+
+def timing(argv):
+    """(client config, PeerLinks' dtls settings, argv without the timing options).
+    A failed registration falls back to the bootstrap server (/1/x/16, true
+    when absent) when there is a bootstrap account, unless --no-fallback."""
+    server = {}
+    text, argv = _option(argv, "--retry")
+    if text is not None:
+        for rid, v in zip((17, 18, 19, 20), _ints(text)):
+            server[rid] = v
+    off, argv = _option(argv, "--no-fallback", 0)
+    if off:
+        server[16] = False
+    config = {"server_defaults": server}
+    text, argv = _option(argv, "--ack-timeout")
+    if text is not None:
+        from lwm2m.coap.params import Params
+
+        config["params"] = Params(ack_timeout=int(text))
+    dtls = {}
+    text, argv = _option(argv, "--dtls-timeout")
+    if text is not None:
+        v = _ints(text)
+        dtls["handshake_timeout_ms"] = v[0] * 1000
+        if len(v) > 1:
+            dtls["handshake_attempts"] = v[1]
+    return config, dtls, argv
+
+
+def client_for(model, dev, stats, link, ep, queue=False, awake=None, out=print, config=None):
     """The client of the device build() made, on a datagram link, tracing
     every CoAP message to out, and in queue mode how long it may sleep now
-    (lwm2m.client.queue's sleep_ms; None otherwise)."""
-    config = {"ep": ep}
+    (lwm2m.client.queue's sleep_ms; None otherwise). config: more Client
+    settings (what timing() parsed)."""
+    config = dict(config or {})
+    config["ep"] = ep
     if queue:
         config["queue"] = True
         if awake is not None:
@@ -190,6 +234,7 @@ def run(client, nap, model, control=None, out=print):
 
 
 def main(argv):
+    config, dtls, argv = timing(argv)
     text, argv = _option(argv, "--psk")
     psk = None if text is None else _psk(text)
     text, argv = _option(argv, "--cert")
@@ -200,7 +245,9 @@ def main(argv):
     control, argv = _option(argv, "--control", 0)
     if len(argv) < 2:
         print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]"
-              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--queue [--awake SECONDS]] [--control]")
+              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--queue [--awake SECONDS]] [--control]"
+              " [--retry COUNT,TIMER[,SEQ_DELAY,SEQ_RETRY]] [--no-fallback] [--dtls-timeout SECONDS[,ATTEMPTS]]"
+              " [--ack-timeout MS]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
@@ -212,8 +259,8 @@ def main(argv):
     # A socket for plain CoAP and one per DTLS session: the client secures
     # each coaps server (Security mode 0) on its own (lwm2m.link.peers).
     local = "::" if ":" in host else "0.0.0.0"
-    link = PeerLinks(lambda: UdpLink(local, 0))
-    client, nap = client_for(model, dev, stats, link, ep, queue, None if awake is None else int(awake))
+    link = PeerLinks(lambda: UdpLink(local, 0), dtls=dtls)
+    client, nap = client_for(model, dev, stats, link, ep, queue, None if awake is None else int(awake), config=config)
     if control:
         from lwm2m.control import Control
 

@@ -11,8 +11,9 @@ from lwm2m.coap.endpoint import Endpoint
 from lwm2m.link.udp import UdpLink
 
 
-def free_port(family=socket.AF_INET, host="127.0.0.1"):
-    s = socket.socket(family, socket.SOCK_DGRAM)
+def free_port(family=socket.AF_INET, host="127.0.0.1", kind=socket.SOCK_DGRAM):
+    """A loopback port free for `kind` (UDP unless told) right now."""
+    s = socket.socket(family, kind)
     s.bind((host, 0))
     port = s.getsockname()[1]
     s.close()

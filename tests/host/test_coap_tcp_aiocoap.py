@@ -14,6 +14,7 @@ from lwm2m.coap.endpoint import Endpoint  # noqa: E402
 from lwm2m.coap.params import Params  # noqa: E402
 from lwm2m.coap.message import Message, GET, PUT, POST, DELETE, CONTENT, CHANGED, CREATED, DELETED  # noqa: E402
 from lwm2m.link.tcp import TcpLink  # noqa: E402
+from coap_util import free_port  # noqa: E402
 
 BIG = bytes(i % 251 for i in range(10 * 1024))
 
@@ -43,17 +44,9 @@ class Big(resource.Resource):
         return aiocoap.Message(payload=BIG)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
+    port = free_port(kind=socket.SOCK_STREAM)
     loop = asyncio.new_event_loop()
     started = threading.Event()
     box = {}

@@ -4,7 +4,6 @@ by coap-client-openssl; Block2 through the device's own DTLS endpoint.
 Skips without libcoap."""
 import os
 import shutil
-import socket
 import subprocess
 import time
 
@@ -19,24 +18,18 @@ from lwm2m.fota.build import build
 from lwm2m.fota.store import FileStore
 from lwm2m.fota.update import FirmwareUpdate
 
+from coap_util import free_port
+
 SERVER = shutil.which("coap-server-openssl")
 CLIENT = shutil.which("coap-client-openssl")
 KEY = b"fota-secret-key"
-
-
-def _free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 @pytest.mark.skipif(not (SERVER and CLIENT), reason="libcoap (coap-server-openssl, coap-client-openssl) not installed")
 def test_pull_over_coaps_psk_from_libcoap(tmp_path):
     pkg = build([("lwm2m/a.mpy", os.urandom(20000)), ("lwm2m/b.mpy", os.urandom(5000))], "unix", "fw", "3.1")
     (tmp_path / "pkg").write_bytes(pkg)
-    port = _free_port()
+    port = free_port()
     srv = subprocess.Popen([SERVER, "-A", "127.0.0.1", "-p", str(port), "-d", "4", "-k", KEY.decode(), "-v", "0"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -133,3 +133,10 @@ def test_inline_data_line_is_cut_by_its_length_not_its_crlf():
 def test_inline_data_prefix_without_length_is_an_ordinary_line():
     at, _ = channel([(b"AT+CARECV=0,1460\r", b"\r\n+CARECV: 0\r\n\r\nOK\r\n")], inline_data=(b"+CARECV: ",))
     assert at.cmd("AT+CARECV=0,1460", response=b"+CARECV:") == [b"+CARECV: 0"]
+
+
+def test_unhex_reads_a_modems_hex_in_either_case():
+    from lwm2m.modem.at import unhex
+
+    assert unhex("00AB7f") == b"\x00\xab\x7f"
+    assert unhex("") == b""

@@ -319,3 +319,44 @@ def test_heartbeat_pings_the_server_after_seconds_of_silence():
 def test_no_heartbeat_unless_configured():
     m, clock, srv, c, lc, ls = _setup(lifetime=3600)
     assert c.next_timeout_ms() > 600000
+
+
+def test_int_7_server_defaults_give_bootstrap_on_failure_and_retry_timing():
+    """A Server instance written without /1/x/16-20 (Leshan's bootstrap
+    server cannot write them): the device's server_defaults fill them in, so
+    a refused registration falls back to the bootstrap server at once."""
+    from client_support import pump_all, wire as mkwire
+    from lwm2m.client.servers import parse_uri
+
+    def world(cfg):
+        m = device()
+        m.set((0, 0, 0), "coap://dm:5683")
+        m.add(0, 1, {0: "coap://bs:5683", 1: True, 2: 3})
+        clock = FakeClock()
+        lc, ldm, lbs, log = mkwire("dm", "bs")
+        dm, bs = FakeServer(ldm, clock), FakeServer(lbs, clock)
+        dm.ep.handler = lambda msg, peer: dm.handle(msg, peer) and Message(0x83)  # 4.03: refused
+        config = {"ep": "fb", "resolve": lambda uri: parse_uri(uri)[1]}
+        config.update(cfg)
+        c = Client(m, lc, clock, config)
+        c.start()
+        pump_all(c, lc, [(dm.ep, ldm), (bs.ep, lbs)])
+        return c, dm, bs
+
+    c, dm, bs = world({})  # the spec's defaults: 5 attempts, 60 s apart, then the fallback
+    assert c.connections[0].reg.state == R.WAITING and bs.got == []
+    assert c.next_timeout_ms() == 60000
+
+    c, dm, bs = world({"server_defaults": {17: 1, 20: 1}})
+    assert [(code, path) for code, path, q, p in dm.got] == [(POST, ["rd"])]  # refused once: no De-register
+    assert [(code, path) for code, path, q, p in bs.got] == [(POST, ["bs"])]
+
+
+def test_bootstrap_on_registration_failure_is_true_when_absent_false_when_written():
+    from lwm2m.client.servers import flag
+
+    m = device()
+    assert flag(m, 0, 16) is True and flag(m, 0, 15) is False
+    assert flag(m, 0, 16, {16: False}) is False  # a device's own default (lwm2m.main --no-fallback)
+    m.set((1, 0, 16), False)
+    assert flag(m, 0, 16, {16: True}) is False  # what the Server object says wins

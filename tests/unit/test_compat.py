@@ -15,3 +15,21 @@ def test_getrandbits_stays_in_range():
 
 def test_time_is_whole_seconds():
     assert isinstance(compat.time(), int)
+
+
+def test_hexstr_lower_by_default_upper_for_at_modems():
+    assert compat.hexstr(b"\x00\xab\x7f") == "00ab7f"
+    assert compat.hexstr(b"\x00\xab\x7f", True) == "00AB7F"
+    assert compat.hexstr(b"") == ""
+
+
+def test_say_ignores_a_missing_or_failing_trace_hook():
+    seen = []
+    compat.say(seen.append, "one")
+    compat.say(None, "two")
+
+    def broken(text):
+        raise RuntimeError("hook")
+
+    compat.say(broken, "three")  # returns: a broken trace never takes a loop down
+    assert seen == ["one"]

@@ -17,6 +17,16 @@ def _client(m, clock, lc):
     return c, Queue(c, {"awake_ms": 5000})
 
 
+def _registered(m, clock):
+    """A client registered in queue mode with the FakeServer, over the in-memory wire."""
+    lc, ls, log = wire()
+    srv = FakeServer(ls, clock)
+    c, q = _client(m, clock, lc)
+    c.start()
+    pump(c, srv.ep, lc, ls)
+    return lc, ls, srv, c, q
+
+
 def _observe(srv, c, lc, ls, path="/3303/0/5700"):
     srv.ep.request(req(PUT, path, query=("pmin=60", "pmax=60")), "client")
     pump(c, srv.ep, lc, ls)
@@ -30,11 +40,7 @@ def _sent(lc, mark):
 def test_int_108_register_with_q_then_sleep_until_pmax():
     m, clock = device(), FakeClock()
     m.set((1, 0, 1), 3600)
-    lc, ls, log = wire()
-    srv = FakeServer(ls, clock)
-    c, q = _client(m, clock, lc)
-    c.start()
-    pump(c, srv.ep, lc, ls)
+    lc, ls, srv, c, q = _registered(m, clock)
     assert "Q" in srv.got[0][2]
     ex = _observe(srv, c, lc, ls)
     pump(c, srv.ep, lc, ls)
@@ -54,11 +60,7 @@ def _saved_observing_client():
     snapshot, and the pieces to rebuild it after a reset."""
     m, clock = device(), FakeClock()
     m.set((1, 0, 1), 3600)
-    lc, ls, log = wire()
-    srv = FakeServer(ls, clock)
-    c, q = _client(m, clock, lc)
-    c.start()
-    pump(c, srv.ep, lc, ls)
+    lc, ls, srv, c, q = _registered(m, clock)
     ex = _observe(srv, c, lc, ls)
     pump(c, srv.ep, lc, ls)
     state = persist.snapshot(c, q)
@@ -91,11 +93,7 @@ def test_restore_resumes_the_observation_without_registering():
 def test_stored_notifications_survive_the_store():
     m, clock = device(), FakeClock()
     m.set((1, 0, 6), True)
-    lc, ls, log = wire()
-    srv = FakeServer(ls, clock)
-    c, q = _client(m, clock, lc)
-    c.start()
-    pump(c, srv.ep, lc, ls)
+    lc, ls, srv, c, q = _registered(m, clock)
     srv.ep.request(req(GET, "/3/0/9", observe=0), "client")
     pump(c, srv.ep, lc, ls)
     c.set_online(False)
@@ -144,11 +142,7 @@ class _Port:
 def test_run_loop_sleeps_until_pmax_then_notifies_and_deep_sleep_saves_first():
     m, clock = device(), FakeClock()
     m.set((1, 0, 1), 3600)
-    lc, ls, log = wire()
-    srv = FakeServer(ls, clock)
-    c, q = _client(m, clock, lc)
-    c.start()
-    pump(c, srv.ep, lc, ls)
+    lc, ls, srv, c, q = _registered(m, clock)
     _observe(srv, c, lc, ls)
     pump(c, srv.ep, lc, ls)
 
@@ -218,11 +212,7 @@ def test_send_of_a_path_the_server_may_not_read_is_dropped_not_raised():
     # 1.1.1 6.4.6 Send reads like a Read: the Security object is never
     # readable, so that Send can never go; the wake goes on without it
     m, clock = device(), FakeClock()
-    lc, ls, log = wire()
-    srv = FakeServer(ls, clock)
-    c, q = _client(m, clock, lc)
-    c.start()
-    pump(c, srv.ep, lc, ls)
+    lc, ls, srv, c, q = _registered(m, clock)
     q.send([(0, 0, 0)])
     q.send([(3, 0, 9)])
     q.wake()

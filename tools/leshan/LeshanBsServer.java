@@ -5,12 +5,14 @@
 // and gives it the REST calls an operator needs. Compiled and run by host_sim/leshan.py:
 //
 //   java -cp <leshan-server-demo jar>:<classes> LeshanBsServer -lh 127.0.0.1 -lp 5783 -slp 5784 -wp 8081
+//        [-cert server.der -prik server-pkcs8.der -truststore ca.der]    (X.509 on the coaps port)
 //
 // REST (JSON; byte strings as hex):
 //   GET    /api/bootstrap              every configuration, by endpoint
 //   PUT    /api/bootstrap/{ep}         set the configuration of one endpoint (see parseConfig)
 //   DELETE /api/bootstrap/{ep}
-//   PUT    /api/security/clients       {"endpoint":..,"psk":{"identity":..,"key":hex}} (as the demo server)
+//   PUT    /api/security/clients       {"endpoint":..,"psk":{"identity":..,"key":hex}} or
+//                                      {"endpoint":..,"x509":true} (as the demo server)
 //   DELETE /api/security/clients/{ep}
 //   GET    /api/events?since=N         bootstrap session events numbered from 1: [{"seq","type","ep",..}]
 // It prints "READY <coap> <coaps> <web>" once every port is bound.
@@ -21,6 +23,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -62,12 +71,16 @@ public class LeshanBsServer {
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
         int coapPort = 5683, coapsPort = 5684, webPort = 8080;
+        String cert = null, key = null, trust = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
             case "-lh": host = args[i + 1]; break;
             case "-lp": coapPort = Integer.parseInt(args[i + 1]); break;
             case "-slp": coapsPort = Integer.parseInt(args[i + 1]); break;
             case "-wp": webPort = Integer.parseInt(args[i + 1]); break;
+            case "-cert": cert = args[i + 1]; break;
+            case "-prik": key = args[i + 1]; break;
+            case "-truststore": trust = args[i + 1]; break;
             default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -75,6 +88,13 @@ public class LeshanBsServer {
         builder.setLocalAddress(host, coapPort);
         builder.setLocalSecureAddress(host, coapsPort);
         builder.setConfigStore(configs);
+        if (cert != null) {
+            // X.509: our certificate and key (DER, PKCS#8), clients' certificates must lead to the CA
+            builder.setCertificateChain(new X509Certificate[] { certificate(cert) });
+            builder.setPrivateKey(KeyFactory.getInstance("EC")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(Paths.get(key)))));
+            builder.setTrustedCertificates(new X509Certificate[] { certificate(trust) });
+        }
         // The library wants a store that can list several infos per endpoint; ours holds one.
         builder.setSecurityStore(new BootstrapSecurityStore() {
             public Iterator<SecurityInfo> getAllByEndpoint(String endpoint) {
@@ -120,9 +140,14 @@ public class LeshanBsServer {
                 status = configs.remove(path[1]) == null ? 404 : 200;
             } else if (path[0].equals("security") && path.length == 2 && method.equals("PUT")) {
                 JsonObject o = JsonParser.parseString(input).getAsJsonObject();
-                JsonObject psk = o.getAsJsonObject("psk");
-                security.add(SecurityInfo.newPreSharedKeyInfo(o.get("endpoint").getAsString(),
-                        psk.get("identity").getAsString(), hex(psk.get("key").getAsString())));
+                String ep = o.get("endpoint").getAsString();
+                if (o.has("x509") && o.get("x509").getAsBoolean()) {
+                    security.add(SecurityInfo.newX509CertInfo(ep)); // the certificate's CN must be ep
+                } else {
+                    JsonObject psk = o.getAsJsonObject("psk");
+                    security.add(SecurityInfo.newPreSharedKeyInfo(ep, psk.get("identity").getAsString(),
+                            hex(psk.get("key").getAsString())));
+                }
             } else if (path[0].equals("security") && path.length == 3 && method.equals("DELETE")) {
                 status = security.remove(path[2], false) == null ? 404 : 200;
             } else if (path[0].equals("events") && method.equals("GET")) {
@@ -213,6 +238,12 @@ public class LeshanBsServer {
                 c.acls.put(Integer.valueOf(e.getKey()), ac);
             }
         return c;
+    }
+
+    static X509Certificate certificate(String file) throws Exception {
+        try (InputStream in = Files.newInputStream(Paths.get(file))) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
     }
 
     static byte[] hex(String s) {

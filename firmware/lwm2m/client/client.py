@@ -8,7 +8,7 @@
 #   client.start()
 #   while True:
 #       client.poll(1000)
-from lwm2m.compat import const, sockaddr, ticks_diff, ticks_add
+from lwm2m.compat import const, say, sockaddr, ticks_diff, ticks_add
 from lwm2m.error import CoapError
 from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
 from lwm2m.coap.endpoint import Endpoint
@@ -37,11 +37,10 @@ def _bs():
 class Connection:
     """One LwM2M server: where it is, its registration and its state."""
 
-    def __init__(self, ssid, uri, peer, sec_iid, srv_iid, reg, attrs, store):
+    def __init__(self, ssid, uri, peer, srv_iid, reg, attrs, store):
         self.ssid = ssid
         self.uri = uri
         self.peer = peer
-        self.sec_iid = sec_iid
         self.srv_iid = srv_iid
         self.reg = reg
         self.priority = None  # Registration Priority Order (/1/x/13)
@@ -64,7 +63,10 @@ class Client:
         (uri -> peer address, default a socket address); params (CoAP
         transmission settings, lwm2m.coap.params.Params); compact (Register
         without lt and b at their defaults: small LoRaWAN frames); heartbeat
-        (seconds of silence after which a registered client sends a CoAP ping)."""
+        (seconds of silence after which a registered client sends a CoAP ping);
+        server_defaults ({Server resource id: value} for resources a Server
+        instance lacks, e.g. {16: True, 17: 2, 18: 5}: a device's own
+        bootstrap-on-failure and retry timing where the spec's do not fit)."""
         self.model = model
         self.clock = clock
         self.config = config
@@ -110,7 +112,7 @@ class Client:
                 self._log("bad server URI %r: %r" % (uri, e))
                 continue
             self._route(uri, sec, peer)
-            c = self._connection(ssid, uri, peer, sec, srv)
+            c = self._connection(ssid, uri, peer, srv)
             c.priority = S.get(self.model, (1, srv, 13))
             self.connections.append(c)
         # Registration Priority Order (/1/x/13): lowest first, servers without
@@ -131,7 +133,7 @@ class Client:
             if c.priority is None:
                 continue
             st = c.reg.state
-            if st == R.FAILED and S.flag(self.model, c.srv_iid, 15):
+            if st == R.FAILED and self._flag(c, 15):
                 return
             if st not in (R.REGISTERED, R.UPDATING, R.FAILED):
                 return  # the next servers wait for this one
@@ -221,14 +223,14 @@ class Client:
         else:
             self._log("%s: security mode %d is not supported (PSK, certificates only)" % (uri, mode))
 
-    def _connection(self, ssid, uri, peer, sec, srv):
+    def _connection(self, ssid, uri, peer, srv):
         model, cfg = self.model, self.config
         reg = R.Registration(cfg["ep"], cfg.get("version", "1.1"), margin=cfg.get("margin", 93),
                              compact=cfg.get("compact", False))
         reg.configure(**self._settings(srv))
         reg.set_objects(self._links())
         attrs = AttributeStore(lambda: S.periods(model, srv))
-        c = Connection(ssid, uri, peer, sec, srv, reg, attrs,
+        c = Connection(ssid, uri, peer, srv, reg, attrs,
                        NotificationStore(cfg.get("store_limit", 32)))
         c.server.con_default = S.flag(model, srv, 26)
         # Registration Update Trigger (/1/x/8), Disable (/1/x/4) and
@@ -245,10 +247,13 @@ class Client:
         return c
 
     def _settings(self, srv):
-        out = S.settings(self.model, srv)
+        out = S.settings(self.model, srv, self.config.get("server_defaults"))
         if self.config.get("queue") is not None:
             out["queue"] = bool(self.config["queue"])
         return out
+
+    def _flag(self, c, rid):
+        return S.flag(self.model, c.srv_iid, rid, self.config.get("server_defaults"))
 
     def _disable(self, c):
         timeout = S.get(self.model, (1, c.srv_iid, 5), 86400)
@@ -410,7 +415,7 @@ class Client:
                 req = c.reg.step(now) if self.online else None
                 if req is not None:
                     self._send_reg(c, req)
-                elif c.reg.state == R.FAILED and self.bootstrap is None and S.flag(self.model, c.srv_iid, 16):
+                elif c.reg.state == R.FAILED and self.bootstrap is None and self._flag(c, 16):
                     # Bootstrap on Registration Failure (/1/x/16)
                     self.request_bootstrap()
             for item in self.reporter.due(now):
@@ -614,10 +619,6 @@ class Client:
         acl.forget(self.model, path)
 
     def _log(self, text):
-        if self.trace is not None:
-            try:
-                self.trace(text)
-            except Exception:
-                pass
+        say(self.trace, text)
 
     note = _log  # public: a Queue traces its timers' failures through the client's hook

@@ -36,10 +36,14 @@ _SETTINGS = (
 )
 
 
-def settings(model, srv_iid):
-    """Registration settings from Server instance srv_iid."""
+def settings(model, srv_iid, defaults=None):
+    """Registration settings from Server instance srv_iid. defaults: {resource
+    id: value} for resources the instance lacks, instead of the spec's (a
+    device's own retry timing, say)."""
     out = {}
     for rid, name, default in _SETTINGS:
+        if defaults and rid in defaults:
+            default = defaults[rid]
         out[name] = get(model, (1, srv_iid, rid), default)
     b = out["binding"]
     out["queue"] = "Q" in b  # 1.0 style "UQ"; 1.1 sends Q as its own parameter
@@ -52,10 +56,17 @@ def periods(model, srv_iid):
     return get(model, (1, srv_iid, 2)), get(model, (1, srv_iid, 3))
 
 
-def flag(model, srv_iid, rid):
-    """A boolean Server resource: 6 notification storing, 23 mute send,
-    26 default notification mode (1 = CON)."""
-    return bool(get(model, (1, srv_iid, rid), False))
+def flag(model, srv_iid, rid, defaults=None):
+    """A boolean Server resource: 6 notification storing, 15 registration
+    failure block, 16 bootstrap on registration failure, 23 mute send,
+    26 default notification mode (1 = CON). Absent: false, but 16 true
+    (LwM2M 1.1.1 core 6.2.1.1: a client falls back to its bootstrap server
+    unless told not to; Anjay does the same), unless defaults ({resource id:
+    value}) says otherwise."""
+    default = rid == 16
+    if defaults:
+        default = defaults.get(rid, default)
+    return bool(get(model, (1, srv_iid, rid), default))
 
 
 def find(model):

@@ -2,11 +2,8 @@
 # docs/fota.md). Host side: tools/mkpackage.py and the tests use it; a board
 # never needs it.
 import hashlib
+from lwm2m.compat import hexstr
 from lwm2m.fota import package
-
-
-def _hex(b):
-    return "".join("%02x" % x for x in b)
 
 
 def build(files, board, name, version, sig_type=0, sign=None):
@@ -14,7 +11,7 @@ def build(files, board, name, version, sig_type=0, sign=None):
     signature bytes (of sig_type) or None for an unsigned package."""
     lines = ["board=%s" % board, "name=%s" % name, "version=%s" % version]
     for path, data in files:
-        lines.append("file=%d %s %s" % (len(data), _hex(hashlib.sha256(data).digest()), path))
+        lines.append("file=%d %s %s" % (len(data), hexstr(hashlib.sha256(data).digest()), path))
     text = ("\n".join(lines) + "\n").encode()
     size = 0
     for path, data in files:

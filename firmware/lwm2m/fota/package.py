@@ -4,7 +4,7 @@
 # Everything here reads the package from the store in small pieces: nothing
 # holds the whole package, or even the whole file list, in RAM.
 import hashlib
-from lwm2m.compat import const
+from lwm2m.compat import const, hexstr
 from lwm2m.fota import sig as _sig
 
 MAGIC = b"LWFW"
@@ -201,12 +201,8 @@ def unpack(store, name, hd, into):
                     left -= n
             finally:
                 out.close()
-            if _hex(h.digest()) != hexd:
+            if hexstr(h.digest()) != hexd:
                 raise PackageError(INTEGRITY, "%s: SHA-256 mismatch" % path)
     finally:
         lst.close()
         data.close()
-
-
-def _hex(b):
-    return "".join("%02x" % x for x in b)

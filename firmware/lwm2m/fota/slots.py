@@ -74,6 +74,22 @@ def select(store):
     return slot
 
 
+def boot(store):
+    """Boot time, before anything imports the client: select() the slot and,
+    unless it is the factory image, put its folder (under the FileStore's
+    root) first on sys.path and forget the lwm2m modules imported so far, so
+    that the next import loads the slot's. Returns the slot."""
+    import sys
+
+    slot = select(store)
+    if slot:
+        for name in list(sys.modules):
+            if name == "lwm2m" or name.startswith("lwm2m."):
+                del sys.modules[name]
+        sys.path.insert(0, store.root + "/" + slot)
+    return slot
+
+
 def manifest(store, slot):
     """{key: value} from a slot's manifest; {} when the slot is not complete."""
     out = {}

@@ -8,7 +8,7 @@
 #   client = Client(model, links, clock, {"ep": "dev-1"})
 import select
 
-from lwm2m.compat import const, ticks_ms, ticks_diff, ticks_add
+from lwm2m.compat import const, say, ticks_ms, ticks_diff, ticks_add
 
 _SLICE_MS = const(20)  # links without a socket to poll: wait on each this long in turn
 _ETIMEDOUT = const(110)
@@ -171,8 +171,4 @@ class PeerLinks:
         self.plain.close()
 
     def _log(self, text):
-        if self.trace is not None:
-            try:
-                self.trace(text)
-            except Exception:
-                pass
+        say(self.trace, text)

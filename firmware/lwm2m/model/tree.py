@@ -109,9 +109,6 @@ class Model:
         instance path), CREATED or DELETED (an instance path)."""
         self._listeners.append(fn)
 
-    def unlisten(self, fn):
-        self._listeners.remove(fn)
-
     def _notify(self, path, event):
         for fn in self._listeners:
             fn(path, event)

@@ -32,6 +32,12 @@ RN2483_ERRORS = (b"invalid_param", b"not_joined", b"no_free_ch", b"silent", b"bu
                  b"invalid_data_len", b"keys_not_init", b"frame_counter_err_rejoin_needed", b"denied")
 
 
+def unhex(text):
+    """The bytes behind a modem's hex text, either case (ValueError on a non-hex
+    digit). The other way is lwm2m.compat.hexstr(data, True)."""
+    return bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
+
+
 class AtChannel:
     def __init__(self, uart, clock, eol=b"\r", ok=CELLULAR_OK, errors=CELLULAR_ERRORS, urc_prefixes=(), on_urc=None,
                  inline_data=()):

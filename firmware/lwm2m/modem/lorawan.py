@@ -4,21 +4,13 @@
 # its requests until the device speaks. The modem enforces the duty cycle
 # (busy answers); the driver waits and retries, up to busy_wait_ms.
 # Dialect facts: ../shared/reference/modems.md.
-from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.modem.at import AtChannel, AtError, AtTimeout, RUI3_OK, RUI3_ERRORS, RN2483_OK, RN2483_ERRORS
+from lwm2m.compat import const, hexstr, ticks_add, ticks_diff
+from lwm2m.modem.at import AtChannel, AtError, AtTimeout, unhex, RUI3_OK, RUI3_ERRORS, RN2483_OK, RN2483_ERRORS
 
 _RX_QUEUE = const(4)
 _POLL_STEP_MS = const(100)
 # EU868 maximum application payload per data rate (DR0-2 51 B, DR3 115 B, DR4-7 242 B).
 _EU868_MAX = b"\x33\x33\x33\x73\xf2\xf2\xf2\xf2"
-
-
-def _hex(data):
-    return "".join("%02X" % b for b in data)
-
-
-def _unhex(text):
-    return bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
 
 
 class LoraModem:
@@ -45,7 +37,7 @@ class LoraModem:
             return  # another application's port
         if len(self._rx) >= _RX_QUEUE:
             self._rx.pop(0)
-        self._rx.append(_unhex(hexdata))
+        self._rx.append(unhex(hexdata))
 
     def send(self, data, peer=None, last=False):
         """One frame; blocks through duty-cycle waits. Raises OSError when it cannot send.
@@ -125,7 +117,7 @@ class Rak3172(LoraModem):
     def _tx(self, data):
         at = self.at
         try:
-            at.cmd("AT+SEND=%d:%s" % (self.fport, _hex(data)), self.t_tx)
+            at.cmd("AT+SEND=%d:%s" % (self.fport, hexstr(data, True)), self.t_tx)
         except AtError as e:
             if e.args[0] == b"AT_BUSY_ERROR":
                 return False
@@ -182,7 +174,7 @@ class Rn2483(LoraModem):
     def _tx(self, data):
         at = self.at
         try:
-            at.cmd("mac tx %s %d %s" % ("cnf" if self.confirmed else "uncnf", self.fport, _hex(data)), self.t_tx)
+            at.cmd("mac tx %s %d %s" % ("cnf" if self.confirmed else "uncnf", self.fport, hexstr(data, True)), self.t_tx)
         except AtError as e:
             if e.args[0] in (b"no_free_ch", b"busy"):
                 return False

@@ -1,20 +1,12 @@
 # u-blox SARA-R410M / R5: UDP sockets through +USOCR/+USOST/+USORF in hex mode
 # (AT+UDCONF=1,1), so no byte of a datagram is ever taken for framing.
 # Dialect facts: ../shared/reference/modems.md.
-from lwm2m.compat import const
-from lwm2m.modem.at import AtError
+from lwm2m.compat import const, hexstr
+from lwm2m.modem.at import AtError, unhex
 from lwm2m.modem.cellular import Cellular
 
 _URCS = (b"+UUSORF:", b"+UUSOCL:", b"+UUPSMR:", b"+CEREG:", b"+UUSORD:")
 _HEX_MAX = const(512)
-
-
-def _hex(data):
-    return "".join("%02X" % b for b in data)
-
-
-def _unhex(text):
-    return bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
 
 
 class SaraR4(Cellular):
@@ -53,7 +45,7 @@ class SaraR4(Cellular):
     def _send(self, data, last):
         if len(data) > _HEX_MAX:
             raise AtError(b"datagram longer than the hex send takes")
-        self.at.cmd('AT+USOST=%d,"%s",%d,%d,"%s"' % (self.socket, self.host, self.port, len(data), _hex(data)),
+        self.at.cmd('AT+USOST=%d,"%s",%d,%d,"%s"' % (self.socket, self.host, self.port, len(data), hexstr(data, True)),
                     self.t_send, response=b"+USOST:")
 
     def _fetch(self):
@@ -61,7 +53,7 @@ class SaraR4(Cellular):
             # +USORF: <s>,"<ip>",<port>,<len>,"<hex>"  (one datagram per read)
             parts = line.split(b",")
             if line.startswith(b"+USORF:") and len(parts) >= 5 and int(parts[3]):
-                self._queue(_unhex(parts[4].strip(b'"').decode()))
+                self._queue(unhex(parts[4].strip(b'"').decode()))
                 self._unread = True
 
         self.at.cmd("AT+USORF=%d,%d" % (self.socket, _HEX_MAX), self.t_send, response=b"+USORF:", on_line=on_line)

@@ -22,11 +22,14 @@ class StandInDevice:
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "OPAQUE", "psk",
                           "create_delete", "composite", "send"))
 
+    psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
+
     def __init__(self, jars, endpoint):
         self.endpoint = endpoint
+        self.secured = []  # servers given its key
         self._client = leshan.StandInClient(jars, endpoint)
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False, queue=False):
         if queue:
             pytest.skip("the stand-in client takes no queue mode")
         self._client.start(uri, bootstrap=bootstrap, psk=psk, lifetime=lifetime)
@@ -67,6 +70,19 @@ def require(device, *features):
             pytest.skip("%s does not support %s" % (type(device).__name__, feature))
 
 
+# lwm2m.main's timing options for a test that waits for a failed registration: one attempt
+# (retry count 1, one sequence), a DTLS handshake given 3 s once, CoAP ACK_TIMEOUT 0.3 s (the
+# Register's retransmissions fail at once without a session, the exchange still runs its course).
+FAST_RETRY = ("--retry", "1,1,1,1", "--dtls-timeout", "3,1", "--ack-timeout", "300")
+
+
+def plain_only(device):
+    """Skip the "-psk" run of a case that gives the device its own credentials (int-1, 2, 7,
+    401): its plain run is the secured one."""
+    if device.psk is not None:
+        pytest.skip("secured in its plain run (the case sets the credentials itself)")
+
+
 def psk_pair(endpoint):
     """A PSK identity and key for `endpoint` (16 bytes, derived from its name: reproducible)."""
     key = bytes((len(endpoint) * 7 + i * 13 + ord(endpoint[i % len(endpoint)])) & 0xFF for i in range(16))
@@ -77,15 +93,19 @@ class CPythonDevice:
     """Our client (firmware/lwm2m) in-process on CPython over UDP loopback, polled by a thread.
 
     Every call into the client runs on that thread (queued), so the client stays single-threaded.
-    Plain CoAP only; bootstrap from a factory bootstrap account."""
+    NoSec, DTLS PSK or certificates over lwm2m.link.peers.PeerLinks (python-mbedtls behind
+    compat.tls()); bootstrap from a factory bootstrap account."""
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "send", "mute_send",
                           "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap",
-                          "queue_mode", "acl"))
+                          "psk", "x509", "bootstrap_fallback", "lost_session", "queue_mode", "acl"))
+
+    psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
+        self.secured = []  # servers given its key
         self.client = None
         self.model = None
         self._thread = None
@@ -94,15 +114,15 @@ class CPythonDevice:
         self._stop = threading.Event()
         self.sent = []  # answers to send(): CoAP codes, or None for a timeout
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False, queue=False):
         """queue: register in queue mode (Q)."""
-        if psk:
-            pytest.skip("the in-process device here speaks NoSec only")
         from lwm2m.clock import SystemClock
         from lwm2m.link.udp import UdpLink
+        from lwm2m.link.peers import PeerLinks
         from lwm2m.model import Model
         from lwm2m.client.client import Client
         from lwm2m.client.servers import provision
+        from lwm2m.main import credentials, timing
 
         m = Model()
         m.add(3, 0, {0: "MicroPython LwM2M", 1: "host", 2: "0001", 3: "0.1", 6: {0: 1, 1: 5}, 9: 87,
@@ -111,14 +131,19 @@ class CPythonDevice:
         m.add(2)  # as lwm2m.main: Access Control, for a bootstrap server to write (int-228)
         m.bind((3, 0, 4), execute=lambda args: None)
         if bootstrap:  # factory bootstrap: only the bootstrap server's account
-            m.add(0, 0, {0: uri, 1: True, 2: 3, 11: 0})
+            iid = 0
+            m.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
         else:
-            provision(m, uri, ssid=123, lifetime=lifetime)
+            iid = provision(m, uri, ssid=123, lifetime=lifetime)
+        # the keys as lwm2m.main puts them in the Security object, its timing options parsed by it
+        credentials(m, iid, psk and (psk[0].encode(), psk[1]), cert)
+        config, dtls, _ = timing(list(FAST_RETRY) if fast_retry else [])
+        config["ep"] = self.endpoint
         self.model = m
-        self._link = UdpLink("127.0.0.1", 0)
-        config = {"ep": self.endpoint}
         if queue:
             config["queue"] = True
+        # a plain socket and one per DTLS session, as lwm2m.main on a board
+        self._link = PeerLinks(lambda: UdpLink("127.0.0.1", 0), dtls=dtls)
         self.client = Client(m, self._link, SystemClock(), config)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="device-" + self.endpoint, daemon=True)
@@ -210,17 +235,22 @@ class MicroPythonDevice:
 
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
-                          "create_delete", "psk", "inconsistent_bootstrap", "send", "mute_send",
-                          "multi_resource", "multi_resource_rw", "queue_mode", "acl"))
+                          "create_delete", "psk", "x509", "bootstrap_fallback", "lost_session",
+                          "inconsistent_bootstrap", "send", "mute_send", "multi_resource", "multi_resource_rw",
+                          "queue_mode", "acl"))
+
+    psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
+        self.secured = []  # servers given its key
         self.proc = None
         self._out = None
+        self._dir = None
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, queue=False, args=()):
-        """queue: register in queue mode (--queue); args: more lwm2m.main options (for example
-        ["--awake", "1"])."""
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, args=(), cert=None, fast_retry=False,
+              queue=False):
+        """args: more lwm2m.main options (for example ["--awake", "1"]); queue: --queue."""
         if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
             pytest.skip("no micropython unix port or no .mpy build (make mpy)")
         self._out = tempfile.TemporaryFile()
@@ -232,6 +262,16 @@ class MicroPythonDevice:
             args += ["--psk", "%s:%s" % (psk[0], psk[1].hex())]
         if queue:
             args.append("--queue")
+        if cert:  # DER files, as a board would hold them
+            self._dir = tempfile.TemporaryDirectory()
+            files = []
+            for name, der in zip(("cert.der", "key.der", "ca.der"), cert):
+                files.append(os.path.join(self._dir.name, name))
+                with open(files[-1], "wb") as f:
+                    f.write(der)
+            args += ["--cert", ",".join(files)]
+        if fast_retry:
+            args += list(FAST_RETRY)
         self.proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=1M", "-m", "lwm2m.main"] + args,
                                      env=env, stdin=subprocess.PIPE, stdout=self._out, stderr=subprocess.STDOUT)
         return self
@@ -241,8 +281,10 @@ class MicroPythonDevice:
         return self._out.read().decode("utf-8", "replace")
 
     def answers(self):
-        """The control channel's answer lines so far ("= ok update", "= sent 2.04", ...)."""
-        return [ln for ln in self.output().splitlines() if ln.startswith("= ")]
+        """The control channel's answer lines so far ("= ok update", "= sent 2.04", ...): complete
+        lines only, as the process may be in the middle of printing one."""
+        done = self.output().rpartition("\n")[0]
+        return [ln for ln in done.splitlines() if ln.startswith("= ")]
 
     def write(self, line):
         """One command line to the device, without waiting."""
@@ -308,6 +350,9 @@ class MicroPythonDevice:
             pass
         self._out.close()
         self.proc = None
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
 
     def supports(self, feature):
         return feature in self.FEATURES

@@ -10,12 +10,7 @@ root, uri, ep = sys.argv[1], sys.argv[2], sys.argv[3]
 from lwm2m.fota.store import FileStore
 from lwm2m.fota import slots
 
-slot = slots.select(FileStore(root))
-if slot:
-    for k in list(sys.modules):
-        if k == "lwm2m" or k.startswith("lwm2m."):
-            del sys.modules[k]
-    sys.path.insert(0, root + "/" + slot)
+slot = slots.boot(FileStore(root))
 
 import lwm2m.client.client
 from lwm2m.clock import SystemClock

@@ -1,10 +1,10 @@
 // A Leshan LwM2M server for the operations the demo server's REST API (2.0.0-M4) lacks:
 // read/write/observe-composite, active cancel (GET with Observe=1) and Send.
 //
-// Built on the Leshan 2.0.0-M15 server library (the newest on Maven Central here), plain CoAP only.
-// Compiled and run by host_sim/leshan.py:
+// Built on the Leshan 2.0.0-M15 server library (the newest on Maven Central here): plain CoAP,
+// and DTLS PSK on -slp. Compiled and run by host_sim/leshan.py:
 //
-//   java -cp <M15 jars>:<classes> LeshanOpsServer -lh 127.0.0.1 -lp 5693 -wp 8082 [-m MODELS] [-awake MS]
+//   java -cp <M15 jars>:<classes> LeshanOpsServer -lh 127.0.0.1 -lp 5693 -slp 5694 -wp 8082 [-m MODELS] [-awake MS]
 //
 // -m: a folder of object models (OMA DDF .xml) known besides Leshan's own (objects 0-7, 21), e.g.
 // the IPSO objects; -awake: how long a queue-mode client stays awake after its last message
@@ -23,6 +23,8 @@
 //   DELETE /api/clients/{ep}/composite/observe?paths=..[&active=true]         cancel it
 //   POST   /api/clients/{ep}/{path}/observe[?format=..]                       observe
 //   DELETE /api/clients/{ep}/{path}/observe[?active=true]                     cancel (active: Observe=1)
+//   PUT    /api/security/clients?endpoint=EP&identity=ID&key=HEX   accept EP only over DTLS with this PSK
+//   DELETE /api/security/clients/{ep}
 //   GET    /api/events?since=N     [{"seq","type","ep",..}] REGISTRATION UPDATED DEREGISTRATION
 //                                  NOTIFICATION {"paths","val"} SEND {"val"} SLEEPING AWAKE;
 //                                  val maps path -> value
@@ -87,6 +89,9 @@ import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
 import org.eclipse.leshan.server.model.VersionedModelProvider;
+import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
+import org.eclipse.leshan.server.security.InMemorySecurityStore;
+import org.eclipse.leshan.server.security.SecurityInfo;
 import org.eclipse.leshan.server.observation.ObservationListener;
 import org.eclipse.leshan.server.queue.PresenceListener;
 import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
@@ -101,16 +106,18 @@ import com.sun.net.httpserver.HttpServer;
 public class LeshanOpsServer {
 
     static LeshanServer server;
+    static final InMemorySecurityStore security = new InMemorySecurityStore();
     static final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
-        int coapPort = 5683, webPort = 8080, awakeMs = 93000;
+        int coapPort = 5683, coapsPort = -1, webPort = 8080, awakeMs = 93000;
         String modelsDir = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
             case "-lh": host = args[i + 1]; break;
             case "-lp": coapPort = Integer.parseInt(args[i + 1]); break;
+            case "-slp": coapsPort = Integer.parseInt(args[i + 1]); break;
             case "-wp": webPort = Integer.parseInt(args[i + 1]); break;
             case "-m": modelsDir = args[i + 1]; break;
             case "-awake": awakeMs = Integer.parseInt(args[i + 1]); break;
@@ -118,9 +125,13 @@ public class LeshanOpsServer {
             }
         }
         CaliforniumServerEndpointsProvider.Builder endpoints = new CaliforniumServerEndpointsProvider.Builder(
-                new CoapServerProtocolProvider());
+                new CoapServerProtocolProvider(), new CoapsServerProtocolProvider());
         endpoints.addEndpoint(new InetSocketAddress(host, coapPort), org.eclipse.leshan.core.endpoint.Protocol.COAP);
+        if (coapsPort >= 0) // DTLS PSK: the keys come from the security store (REST /api/security)
+            endpoints.addEndpoint(new InetSocketAddress(host, coapsPort),
+                    org.eclipse.leshan.core.endpoint.Protocol.COAPS);
         LeshanServerBuilder builder = new LeshanServerBuilder();
+        builder.setSecurityStore(security);
         builder.setEndpointsProviders(endpoints.build());
         builder.setClientAwakeTimeProvider(new StaticClientAwakeTimeProvider(awakeMs));
         if (modelsDir != null)
@@ -153,7 +164,13 @@ public class LeshanOpsServer {
             String[] path = full.split("/");
             long timeout = q.containsKey("timeout") ? Long.parseLong(q.get("timeout")) * 1000 : 5000;
             ContentFormat fmt = q.containsKey("format") ? ContentFormat.fromName(q.get("format")) : null;
-            if (path[0].equals("events")) {
+            if (path[0].equals("security") && path.length == 2 && method.equals("PUT")) {
+                security.add(SecurityInfo.newPreSharedKeyInfo(q.get("endpoint"), q.get("identity"), hex(q.get("key"))));
+                body = "{}";
+            } else if (path[0].equals("security") && path.length == 3 && method.equals("DELETE")) {
+                status = security.remove(path[2], false) == null ? 404 : 200;
+                body = "{}";
+            } else if (path[0].equals("events")) {
                 int since = q.containsKey("since") ? Integer.parseInt(q.get("since")) : 0;
                 synchronized (events) {
                     body = "[" + String.join(",", events.subList(Math.min(since, events.size()), events.size())) + "]";
@@ -397,6 +414,13 @@ public class LeshanOpsServer {
             return str(sb.toString());
         }
         return str(String.valueOf(v));
+    }
+
+    static byte[] hex(String s) {
+        byte[] out = new byte[s.length() / 2];
+        for (int i = 0; i < out.length; i++)
+            out[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+        return out;
     }
 
     static String str(String s) {
