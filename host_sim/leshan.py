@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import zipfile
 
 VERSION = "2.0.0-M4"
 GROUP = "org.eclipse.leshan"
@@ -45,6 +46,9 @@ JVM_FLAGS = ("--add-opens", "java.base/java.util=ALL-UNNAMED",
              "--add-opens", "java.base/java.lang=ALL-UNNAMED",
              "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx256m")
 HOST = "127.0.0.1"
+# How long the ops server keeps a queue-mode client awake after its last message (Leshan's own
+# default, the demo's, is 93 s): short, so int-109 sees it fall asleep and wake in seconds.
+OPS_AWAKE_MS = 4000
 
 
 class LeshanUnavailable(Exception):
@@ -87,6 +91,7 @@ class Jars:
         self.classes = classes
         self.ops_classes = ops_classes
         self.server_demo = os.path.join(directory, _jar_name(*ARTIFACTS[0]))
+        self.models = os.path.join(directory, "models-" + VERSION)
 
     def classpath(self):
         jars = [os.path.join(self.directory, _jar_name(a, c)) for a, c in ARTIFACTS]
@@ -119,9 +124,26 @@ def fetch(directory=None, timeout=600):
              "mvn dependency:copy-dependencies (Leshan %s)" % OPS_VERSION)
         open(os.path.join(ops_jars, ".done"), "w").close()
     jars = Jars(directory, None, None)
+    _extract_models(jars.server_demo, jars.models)
     jars.classes = _compile(TOOLS, jars.classpath, directory, "classes", timeout)
     jars.ops_classes = _compile(OPS_TOOLS, jars.ops_classpath, directory, "ops-classes", timeout)
     return jars
+
+
+def _extract_models(jar, folder):
+    """The IPSO object models (3200-3499) of the demo jar, for the ops server, whose M15 library
+    knows only objects 0-7 and 21 (a Create or Observe of /3303 needs the model)."""
+    if os.path.exists(os.path.join(folder, ".done")):
+        return
+    os.makedirs(folder, exist_ok=True)
+    with zipfile.ZipFile(jar) as z:
+        for name in z.namelist():
+            base = os.path.basename(name)  # models/3303.xml, models/3303-1_0.xml
+            oid = base.split("-")[0].split(".")[0]
+            if name.startswith("models/") and base.endswith(".xml") and oid.isdigit() and 3200 <= int(oid) < 3500:
+                with open(os.path.join(folder, base), "wb") as f:
+                    f.write(z.read(name))
+    open(os.path.join(folder, ".done"), "w").close()
 
 
 def _compile(folder, classpath, directory, prefix, timeout):
@@ -342,7 +364,8 @@ class LeshanOpsServer(_ServerProcess):
         self.coap_port, self.coaps_port = free_port(), free_port()
         self.web_port = free_port(socket.SOCK_STREAM)
         self._spawn(["-cp", self.jars.ops_classpath(), "LeshanOpsServer", "-lh", HOST,
-                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port)])
+                     "-lp", str(self.coap_port), "-slp", str(self.coaps_port), "-wp", str(self.web_port),
+                     "-m", self.jars.models, "-awake", str(OPS_AWAKE_MS)])
         self.rest = OpsRest("http://%s:%d" % (HOST, self.web_port))
         self._wait_ready(self.rest.events, timeout)
         return self
@@ -635,6 +658,17 @@ class OpsRest(_Http):
         q = [(k, str(v)) for k, v in sorted(attrs.items())]
         return self._device("PUT", endpoint, _path(path) + "/attributes", q, timeout)
 
+    def create(self, endpoint, oid, values, iid=None, fmt=None, timeout=None):
+        """Create an instance of object `oid` with {resource id: value}; iid None: the client
+        picks the instance id (the answer's "location" names it)."""
+        q = [(str(r), _query_value(v)) for r, v in sorted(values.items())]
+        q += ([("id", str(iid))] if iid is not None else []) + ([("format", fmt)] if fmt else [])
+        return self._device("POST", endpoint, "/%d" % oid, q, timeout)
+
+    def delete(self, endpoint, path, timeout=None):
+        """Delete an object instance ("/3303/1")."""
+        return self._device("DELETE", endpoint, _path(path), [], timeout)
+
     def read_composite(self, endpoint, paths, fmt="SENML_CBOR", timeout=None):
         return self._device("GET", endpoint, "/composite",
                             [("paths", ",".join(_path(p) for p in paths)), ("format", fmt)], timeout)
@@ -663,7 +697,8 @@ class OpsRest(_Http):
 
     def events(self, since=0):
         """[{"seq","type","ep",...}]: REGISTRATION / UPDATED {"registration"}, DEREGISTRATION,
-        NOTIFICATION {"paths","val"}, SEND {"val"}, OBSERVE_ERROR, SEND_ERROR."""
+        NOTIFICATION {"paths","val"}, SEND {"val"}, OBSERVE_ERROR, SEND_ERROR, and for a
+        queue-mode client SLEEPING and AWAKE."""
         return self.ok("GET", "/api/events", {"since": since} if since else None)
 
 
@@ -714,12 +749,14 @@ class PolledEvents:
 
 
 def bootstrap_config(server_uri, short_id=123, lifetime=300, binding="U", psk=None,
-                     bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), cert=None, bs_cert=None, **server):
+                     bs_uri=None, bs_psk=None, to_delete=("/0", "/1"), cert=None, bs_cert=None, acls=(),
+                     **server):
     """A bootstrap configuration: delete `to_delete`, then write one LwM2M server (Security /0/1,
     Server /1/0) and, with `bs_uri`, the bootstrap server account (/0/0).
     psk / bs_psk: (identity, key bytes); cert / bs_cert: (client certificate, its PKCS#8 private
-    key, the server's certificate or CA), DER -> X.509 mode. Extra keywords go to the Server
-    object (defaultMinPeriod...)."""
+    key, the server's certificate or CA), DER -> X.509 mode. acls: Access Control instances
+    /2/0, /2/1... as (object id, instance id, {short server id: rights}, owner short server id).
+    Extra keywords go to the Server object (defaultMinPeriod...)."""
 
     def account(uri, bootstrap, creds, x509, sid):
         acc = {"uri": uri, "bootstrapServer": bootstrap, "securityMode": "NO_SEC"}
@@ -737,7 +774,11 @@ def bootstrap_config(server_uri, short_id=123, lifetime=300, binding="U", psk=No
     security = {"1": account(server_uri, False, psk, cert, short_id)}
     if bs_uri:
         security["0"] = account(bs_uri, True, bs_psk, bs_cert, None)
-    return {"toDelete": list(to_delete), "servers": {"0": srv}, "security": security}
+    config = {"toDelete": list(to_delete), "servers": {"0": srv}, "security": security}
+    if acls:
+        config["acls"] = {str(i): {"objectId": a[0], "objectInstanceId": a[1], "owner": a[3],
+                                   "acls": {str(s): r for s, r in a[2].items()}} for i, a in enumerate(acls)}
+    return config
 
 
 class EventStream:

@@ -139,10 +139,6 @@ NAMES = {
         21: 'Trigger',
         22: 'Preferred Transport',
         23: 'Mute Send',
-        24: 'Alternate APN Links',
-        25: 'Supported Server Versions',
-        26: 'Default Notification Mode',
-        27: 'Profile ID Hash Algorithm',
     }),
     2: ('LwM2M Access Control', {
         0: 'Object ID',

@@ -317,8 +317,26 @@ def render_names(by_id):
     return "\n".join(out) + "\n"
 
 
-def standard_files(registry):
-    return [os.path.join(registry, n + ".xml") for n in STANDARD]
+# Where a client of an enabler version carries an older version of a core object than the
+# registry's current one (docs/leshan.md, "Object versions"): Server 1.2 is an LwM2M 1.2 object
+# (its LWM2MVersion), and Device 1.2 differs from 1.1 only by Error Code's range (0..32 for
+# 0..8) and a unit. Their 1.1 versions are the ones LwM2M 1.1 implies (IMPLIED): the Register
+# lists them without ver= and every 1.1 server has their models (Leshan 2.0.0-M4 has no Device
+# 1.2 and no Server 1.2, and reads what it cannot model as opaque).
+CARRIED = {"1.0": {}, "1.1": {"1": "1.1", "3": "1.1"}}
+
+
+def standard_files(registry, enabler="1.1"):
+    """The XML of STANDARD: the registry's current versions, but those CARRIED older
+    (version_history/<id>-<major>_<minor>.xml)."""
+    out = []
+    for n in STANDARD:
+        v = CARRIED.get(enabler, {}).get(n)
+        if v:
+            out.append(os.path.join(registry, "version_history", "%s-%s.xml" % (n, v.replace(".", "_"))))
+        else:
+            out.append(os.path.join(registry, n + ".xml"))
+    return out
 
 
 def generate(paths, enabler="1.1"):
@@ -346,7 +364,7 @@ def main(argv):
         if not registry:
             print("gen_tables: no registry folder found (give --registry DIR)")
             return 2
-        files = standard_files(registry)
+        files = standard_files(registry, opts["--enabler"])
     try:
         tables, names = generate(files, opts["--enabler"])
     except GenError as e:

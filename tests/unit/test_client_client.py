@@ -26,7 +26,7 @@ def test_int_101_client_registers_with_the_model_objects():
     code, path, query, payload = srv.got[0]
     assert (code, path) == (POST, ["rd"])
     assert query == ["ep=dev1", "lt=300", "lwm2m=1.1", "b=U"]
-    assert payload == b"</1>;ver=1.2,</1/0>,</3>;ver=1.2,</3/0>,</3303>;ver=1.1,</3303/0>,</3303/1>"
+    assert payload == b"</1/0>,</3/0>,</3303>;ver=1.1,</3303/0>,</3303/1>"
     assert c.connections[0].reg.state == R.REGISTERED
     assert c.connections[0].reg.location == ["rd", "abc"]
 

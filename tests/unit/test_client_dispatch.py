@@ -151,7 +151,7 @@ def test_int_260_discover_object_instance_resource_with_attributes():
     d.handle(req(PUT, "/3/0/9", query=["gt=50", "lt=42.2"]), s)
     r = d.handle(req(GET, "/3", accept=40), s)
     assert r.ct == 40
-    assert r.payload == b"</3>;ver=1.2;pmin=10,</3/0>,</3/0/0>,</3/0/4>,</3/0/6>;dim=2,</3/0/9>,</3/0/16>"
+    assert r.payload == b"</3>;pmin=10,</3/0>,</3/0/0>,</3/0/4>,</3/0/6>;dim=2,</3/0/9>,</3/0/16>"
     r = d.handle(req(GET, "/3/0", accept=40), s)
     assert r.payload == b"</3/0>;pmax=60,</3/0/0>,</3/0/4>,</3/0/6>;dim=2,</3/0/9>;gt=50.0;lt=42.2,</3/0/16>"
     r = d.handle(req(GET, "/3/0/9", accept=40), s)

@@ -352,8 +352,8 @@ def test_registration_links_carry_ver_only_where_it_differs():
     m.add(6)  # declared, no instance yet
     m.add(3311, 0, {5850: True})
     assert m.links() == [
-        ((1,), [("ver", "1.2")]), ((1, 0), []),
-        ((3,), [("ver", "1.2")]), ((3, 0), []),
+        ((1, 0), []),
+        ((3, 0), []),
         ((6,), []),
         ((3303,), [("ver", "1.1")]), ((3303, 0), []),
         ((3311, 0), []),

@@ -43,12 +43,13 @@ def test_object_flags():
 
 def test_ver_attr_only_where_version_differs_from_enabler_default():
     # LwM2M 1.1 implies Security 1.1, Server 1.1, Device 1.1, Connectivity
-    # Monitoring 1.2 and 1.0 for the rest; the tables hold the current versions.
+    # Monitoring 1.2 and 1.0 for the rest; the tables hold the current versions
+    # but Server and Device 1.1 (tools/gen_tables.py CARRIED).
     assert T.enabler == "1.1"
     assert T.ver_attr(3303) == "1.1" and T.ver_attr(3336) == "2.0"
     assert T.ver_attr(6) is None and T.ver_attr(7) is None and T.ver_attr(3311) is None
-    assert T.ver_attr(3) == "1.2" and T.ver_attr(4) == "1.3"
-    assert version_str(T.version(3)) == "1.2" and T.version(9999) == -1
+    assert T.ver_attr(3) is None and T.ver_attr(1) is None and T.ver_attr(4) == "1.3"
+    assert version_str(T.version(3)) == "1.1" and T.version(9999) == -1
 
 
 def test_resource_ids_ascending():

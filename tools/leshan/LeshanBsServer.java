@@ -182,7 +182,8 @@ public class LeshanBsServer {
     //                  "notifIfDisabled":true,"binding":"UQ"}},
     //  "security":{"0":{"uri":"coap://127.0.0.1:5683","bootstrapServer":false,"securityMode":"NO_SEC",
     //                   "publicKeyOrId":hex,"secretKey":hex,"serverPublicKey":hex,"serverId":123,
-    //                   "clientOldOffTime":1,"bootstrapServerAccountTimeout":0}}}
+    //                   "clientOldOffTime":1,"bootstrapServerAccountTimeout":0}},
+    //  "acls":{"0":{"objectId":3303,"objectInstanceId":1,"acls":{"123":15},"owner":123}}}
     static BootstrapConfig parseConfig(JsonObject o) {
         BootstrapConfig c = new BootstrapConfig();
         if (o.has("toDelete"))
@@ -221,6 +222,20 @@ public class LeshanBsServer {
                 if (s.has("bootstrapServerAccountTimeout"))
                     ss.bootstrapServerAccountTimeout = s.get("bootstrapServerAccountTimeout").getAsInt();
                 c.security.put(Integer.valueOf(e.getKey()), ss);
+            }
+        if (o.has("acls"))
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("acls").entrySet()) {
+                JsonObject a = e.getValue().getAsJsonObject();
+                BootstrapConfig.ACLConfig ac = new BootstrapConfig.ACLConfig();
+                ac.objectId = a.get("objectId").getAsInt();
+                ac.objectInstanceId = a.get("objectInstanceId").getAsInt();
+                ac.acls = new java.util.HashMap<>();
+                if (a.has("acls"))
+                    for (Map.Entry<String, JsonElement> r : a.getAsJsonObject("acls").entrySet())
+                        ac.acls.put(Integer.valueOf(r.getKey()), r.getValue().getAsLong());
+                if (a.has("owner"))
+                    ac.AccessControlOwner = a.get("owner").getAsInt();
+                c.acls.put(Integer.valueOf(e.getKey()), ac);
             }
         return c;
     }

@@ -13,10 +13,11 @@ every case runs against our client in-process on CPython and as a micropython pr
 NoSec and in PSK. A device has:
     endpoint                      the endpoint name it registers with
     psk                           None, or (identity, key) for the "-psk" devices
-    start(uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False)
+    start(uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False, queue=False)
                                   boot pointed at a server (or a bootstrap server); psk=(identity, key),
                                   cert=(certificate, private key, server CA) DER; fast_retry: one
-                                  registration attempt, short DTLS/CoAP timeouts (int-7)
+                                  registration attempt, short DTLS/CoAP timeouts (int-7);
+                                  queue: register in queue mode (Q)
     wait_registered()             until the device has the answer to its Register (the server's
                                   REGISTRATION event may come first)
     update()                      a registration update on its own initiative
@@ -28,7 +29,9 @@ NoSec and in PSK. A device has:
                                   "OPAQUE", and "x509", "write_attributes", "queue_mode", "send",
                                   "composite", "composite_root", "observe_composite", "mute_send",
                                   "create_delete", "inconsistent_bootstrap", "bootstrap_fallback",
-                                  "multi_resource", "multi_resource_rw" (/2/0/2 ACL),
+                                  "multi_resource" (/3/0/11), "multi_resource_rw" (/2/0/2 ACL),
+                                  "acl" (takes an Access Control instance from the bootstrap
+                                  server; has /3303/0),
                                   "lost_session" (handshakes again when the server lost its
                                   DTLS session: int-105 over PSK),
                                   "reboot" (re-registers)

@@ -29,7 +29,9 @@ class StandInDevice:
         self.secured = []  # servers given its key
         self._client = leshan.StandInClient(jars, endpoint)
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False, queue=False):
+        if queue:
+            pytest.skip("the stand-in client takes no queue mode")
         self._client.start(uri, bootstrap=bootstrap, psk=psk, lifetime=lifetime)
         return self
 
@@ -97,7 +99,7 @@ class CPythonDevice:
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "send", "mute_send",
                           "write_attributes", "multi_resource", "create_delete", "inconsistent_bootstrap",
-                          "psk", "x509", "bootstrap_fallback", "lost_session"))
+                          "psk", "x509", "bootstrap_fallback", "lost_session", "queue_mode", "acl"))
 
     psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
 
@@ -112,7 +114,8 @@ class CPythonDevice:
         self._stop = threading.Event()
         self.sent = []  # answers to send(): CoAP codes, or None for a timeout
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False):
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, cert=None, fast_retry=False, queue=False):
+        """queue: register in queue mode (Q)."""
         from lwm2m.clock import SystemClock
         from lwm2m.link.udp import UdpLink
         from lwm2m.link.peers import PeerLinks
@@ -124,6 +127,8 @@ class CPythonDevice:
         m = Model()
         m.add(3, 0, {0: "MicroPython LwM2M", 1: "host", 2: "0001", 3: "0.1", 6: {0: 1, 1: 5}, 9: 87,
                      11: {0: 0}, 13: int(time.time()), 14: "+01:00", 15: "Europe/Paris", 16: "U"})
+        m.add(3303, 0, {5700: 21.0, 5701: "Cel"})  # as lwm2m.main: int-308/309 create /3303/1
+        m.add(2)  # as lwm2m.main: Access Control, for a bootstrap server to write (int-228)
         m.bind((3, 0, 4), execute=lambda args: None)
         if bootstrap:  # factory bootstrap: only the bootstrap server's account
             iid = 0
@@ -135,6 +140,8 @@ class CPythonDevice:
         config, dtls, _ = timing(list(FAST_RETRY) if fast_retry else [])
         config["ep"] = self.endpoint
         self.model = m
+        if queue:
+            config["queue"] = True
         # a plain socket and one per DTLS session, as lwm2m.main on a board
         self._link = PeerLinks(lambda: UdpLink("127.0.0.1", 0), dtls=dtls)
         self.client = Client(m, self._link, SystemClock(), config)
@@ -229,7 +236,8 @@ class MicroPythonDevice:
     FEATURES = frozenset(("TEXT", "TLV", "JSON", "SENML_JSON", "SENML_CBOR", "CBOR", "OPAQUE",
                           "composite", "composite_root", "observe_composite", "write_attributes",
                           "create_delete", "psk", "x509", "bootstrap_fallback", "lost_session",
-                          "inconsistent_bootstrap", "send", "mute_send", "multi_resource", "multi_resource_rw"))
+                          "inconsistent_bootstrap", "send", "mute_send", "multi_resource", "multi_resource_rw",
+                          "queue_mode", "acl"))
 
     psk = None  # (identity, key): the "-psk" device registers over DTLS PSK
 
@@ -240,8 +248,9 @@ class MicroPythonDevice:
         self._out = None
         self._dir = None
 
-    def start(self, uri, bootstrap=False, psk=None, lifetime=300, args=(), cert=None, fast_retry=False):
-        """args: more lwm2m.main options (for example ["--queue", "--awake", "1"])."""
+    def start(self, uri, bootstrap=False, psk=None, lifetime=300, args=(), cert=None, fast_retry=False,
+              queue=False):
+        """args: more lwm2m.main options (for example ["--awake", "1"]); queue: --queue."""
         if not os.path.exists(MICROPYTHON) or not os.path.exists(os.path.join(MPY, "lwm2m", "main.mpy")):
             pytest.skip("no micropython unix port or no .mpy build (make mpy)")
         self._out = tempfile.TemporaryFile()
@@ -251,6 +260,8 @@ class MicroPythonDevice:
             args.append("--bootstrap")
         if psk:
             args += ["--psk", "%s:%s" % (psk[0], psk[1].hex())]
+        if queue:
+            args.append("--queue")
         if cert:  # DER files, as a board would hold them
             self._dir = tempfile.TemporaryDirectory()
             files = []

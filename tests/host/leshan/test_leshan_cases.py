@@ -7,6 +7,7 @@ steps themselves. Composite operations, active cancel and Send, which the Leshan
 REST API lacks, go through the ops server (Leshan 2.0.0-M15 library, `leshan_ops`).
 """
 
+import os
 import time
 
 import pytest
@@ -282,23 +283,55 @@ def test_int_107_extending_the_lifetime(device, leshan_server, rest, events):
 
 
 def test_int_108_turn_on_queue_mode(device, leshan_server, rest, events):
+    # LwM2M 1.1 turns queue mode on with the Register's Q parameter: Leshan shows it
+    require(device, "queue_mode")
+    reg = register(device, leshan_server, events, queue=True)
+    assert reg["queuemode"] is True
+    assert rest.client(device.endpoint)["queuemode"] is True
+
+
+def test_int_108_turn_on_queue_mode_by_update(device, leshan_server, rest, events):
+    # A server writing Binding "UQ" (the 1.0 way) makes our client announce Q in its next
+    # Update; Leshan reads only lt, sms and b from an Update (RegisterResource.handleUpdate):
+    # Q there is dropped and the registration stays out of queue mode.
     require(device, "queue_mode")
     register(device, leshan_server, events)
-    ok(rest.write(device.endpoint, "/1/0/7", {"id": 7, "value": "UQ"}))
+    ok(rest.write(device.endpoint, "/1/0/7", {"id": 7, "value": "UQ"}), "CHANGED(204)")
     update = events.wait("UPDATED", lambda u: u["registration"]["endpoint"] == device.endpoint, timeout=TIMEOUT)
-    assert update["registration"]["queuemode"] is True
+    if update["registration"]["queuemode"] is not True:
+        pytest.xfail("Leshan %s ignores Q in an Update: queue mode starts only with a Register" % leshan.VERSION)
 
 
-def test_int_109_behaviour_in_queue_mode(device, leshan_server, rest, events):
+def test_int_109_behaviour_in_queue_mode(device, leshan_ops, ops_events):
+    # On the ops server (Leshan library, awake time 4 s instead of the demo's fixed 93 s). Leshan
+    # does not queue: a request while the device sleeps is refused ("The destination client is
+    # sleeping, request cannot be sent."), never sent; the device's next Update (every 10 s with
+    # a 20 s lifetime) wakes it, and a request then goes through.
+    require(device, "queue_mode")
+    ep, ops = device.endpoint, leshan_ops.rest
+    reg = register(device, leshan_ops, ops_events, lifetime=20, queue=True)
+    assert reg["registration"]["queuemode"] is True
+    ops_events.wait("SLEEPING", lambda e: e["ep"] == ep, timeout=TIMEOUT)
+    with pytest.raises(leshan.LeshanError, match="sleeping"):
+        ops.read(ep, "/3/0/0")
+    ops_events.wait("UPDATED", lambda e: e["ep"] == ep, timeout=TIMEOUT)
+    assert ok(ops.read(ep, "/3/0/0"), "CONTENT(205)")["content"]["/3/0/0"]
+
+
+@pytest.mark.skipif(os.environ.get("LESHAN_SLOW") != "1",
+                    reason="LESHAN_SLOW=1: the demo keeps a queue-mode client awake a fixed 93 s")
+def test_int_109_behaviour_in_queue_mode_demo(device, leshan_server, rest, events):
+    # The same on Eclipse's demo server: SLEEPING 93 s after the Register; the device's own
+    # Update (lifetime 200 s: 107 s after registering) wakes it.
     require(device, "queue_mode")
     ep = device.endpoint
-    reg = register(device, leshan_server, events)
-    assert reg["queuemode"] is True
+    assert register(device, leshan_server, events, lifetime=200, queue=True)["queuemode"] is True
     events.wait("SLEEPING", lambda e: e["ep"] == ep, timeout=120)
-    # a request while the device sleeps waits for it to wake (its next update)
-    device.update()
-    events.wait("AWAKE", lambda e: e["ep"] == ep, timeout=TIMEOUT)
-    ok(rest.read(ep, "/3/0/0", timeout=TIMEOUT))
+    with pytest.raises(leshan.LeshanError, match="sleeping"):
+        rest.read(ep, "/3/0/0")
+    # (AWAKE came with the Register too: the Update is the event that says it is awake again)
+    events.wait("UPDATED", lambda u: u["registration"]["endpoint"] == ep, timeout=60)
+    ok(rest.read(ep, "/3/0/0"), "CONTENT(205)")
 
 
 # ---------------------------------------------------------------- device management (int-201 .. int-281)
@@ -311,6 +344,8 @@ def read_basic_information(device, server, events, rest, fmt):
     else:
         got = values(ok(rest.read(device.endpoint, "/3/0", fmt=fmt), "CONTENT(205)")["content"])
     assert all(isinstance(got[r], str) and got[r] for r in (0, 1, 2)), got
+    if fmt == "TLV":  # TLV carries no types: Leshan decodes with its model of the version registered
+        assert values(ok(rest.read(device.endpoint, "/1/0", fmt=fmt))["content"])[1] == 300
 
 
 def test_int_201_read_basic_information_plain_text(device, leshan_server, events, rest):
@@ -403,11 +438,12 @@ def test_int_224_read_on_resource(device, leshan_server, events, rest):
 
 
 def test_int_225_read_on_resource_instance(device, leshan_ops, ops_events):
-    # the demo's REST drops resource instance values: the ops server reads it
+    # the demo's REST drops resource instance values: the ops server reads it; Error Code
+    # (/3/0/11) is the multiple resource every Device has
     require(device, "multi_resource")
     register(device, leshan_ops, ops_events)
-    got = ok(leshan_ops.rest.read(device.endpoint, "/3/0/6/0"), "CONTENT(205)")["content"]
-    assert isinstance(got["/3/0/6/0"], int)
+    got = ok(leshan_ops.rest.read(device.endpoint, "/3/0/11/0"), "CONTENT(205)")["content"]
+    assert isinstance(got["/3/0/11/0"], int)
 
 
 def test_int_226_write_partial_update_on_instance(device, leshan_server, events, rest):
@@ -426,12 +462,21 @@ def test_int_227_write_replace_on_resource(device, leshan_server, events, rest):
     assert ok(rest.read(device.endpoint, "/1/0/3"))["content"]["value"] == 61
 
 
-def test_int_228_write_on_resource_instance(device, leshan_ops, ops_events):
-    # a writable multiple resource among the objects both sides model (0-7): the ACL of /2/0
-    require(device, "multi_resource_rw")
-    register(device, leshan_ops, ops_events)
-    ok(leshan_ops.rest.write(device.endpoint, "/2/0/2/123", 15), "CHANGED(204)")
-    assert ok(leshan_ops.rest.read(device.endpoint, "/2/0/2/123"))["content"]["/2/0/2/123"] == 15
+def test_int_228_write_on_resource_instance(device, leshan_server, leshan_bs, leshan_ops, ops_events):
+    # The one writable multiple resource of the objects Leshan models (0-7) is the ACL (/2/x/2):
+    # the bootstrap server provisions an Access Control instance owned by the server (on the
+    # device's Temperature /3303/0), and the owner writes one ACL entry, a resource instance.
+    require(device, "acl")
+    ssid = 123
+    config = leshan.bootstrap_config(leshan_ops.coap_uri, short_id=ssid, acls=[(3303, 0, {}, ssid)])
+    bootstrap(device, leshan_bs, config, server=leshan_ops)
+    registered(device, ops_events)
+    ops = leshan_ops.rest
+    path = "/2/0/2/%d" % ssid
+    ok(ops.write(device.endpoint, path, 15), "CHANGED(204)")
+    assert ok(ops.read(device.endpoint, path))["content"][path] == 15
+    acl = ok(ops.read(device.endpoint, "/2/0"))["content"]["/2/0"]
+    assert acl["0"] == 3303 and acl["3"] == ssid
 
 
 def test_int_229_read_composite(device, leshan_ops, ops_events):
@@ -506,9 +551,9 @@ def test_int_260_discover(device, leshan_server, events, rest):
 def test_int_261_write_attributes_on_multiple_resource(device, leshan_server, events, rest):
     require(device, "write_attributes", "multi_resource")
     register(device, leshan_server, events)
-    ok(rest.write_attributes(device.endpoint, "/3/0/6", pmin=5, pmax=50), "CHANGED(204)")
-    links = ok(rest.discover(device.endpoint, "/3/0/6"))["objectLinks"]
-    attrs = [link["attributes"] for link in links if link["url"] == "/3/0/6"][0]
+    ok(rest.write_attributes(device.endpoint, "/3/0/11", pmin=5, pmax=50), "CHANGED(204)")
+    links = ok(rest.discover(device.endpoint, "/3/0/11"))["objectLinks"]
+    attrs = [link["attributes"] for link in links if link["url"] == "/3/0/11"][0]
     assert attrs.get("pmin") == "5" and attrs.get("pmax") == "50"
 
 
@@ -611,13 +656,28 @@ def test_int_307_muting_send(device, leshan_ops, ops_events):
 
 
 def test_int_308_observe_composite_with_create(device, leshan_ops, ops_events):
+    # an Observe-Composite of the Temperature object: a created instance shows in a notification
     require(device, "observe_composite", "create_delete")
-    pytest.skip("harness: the ops server has no create/delete call yet")
+    ep, ops = device.endpoint, leshan_ops.rest
+    register(device, leshan_ops, ops_events)
+    first = ok(ops.observe_composite(ep, ["/3303", "/3/0/0"]), "CONTENT(205)")["content"]
+    assert "1" not in first["/3303"]
+    ok(ops.create(ep, 3303, {5700: 30.5, 5701: "Cel"}, iid=1), "CREATED(201)")
+    note = ops_events.wait("NOTIFICATION", lambda n: n["ep"] == ep and "1" in (n["val"].get("/3303") or {}),
+                           timeout=TIMEOUT)
+    assert note["val"]["/3303"]["1"] == {"5700": 30.5, "5701": "Cel"} and note["val"]["/3/0/0"]
 
 
 def test_int_309_observe_composite_with_delete(device, leshan_ops, ops_events):
     require(device, "observe_composite", "create_delete")
-    pytest.skip("harness: the ops server has no create/delete call yet")
+    ep, ops = device.endpoint, leshan_ops.rest
+    register(device, leshan_ops, ops_events)
+    ok(ops.create(ep, 3303, {5700: 30.5, 5701: "Cel"}, iid=1), "CREATED(201)")
+    first = ok(ops.observe_composite(ep, ["/3303", "/3/0/0"]), "CONTENT(205)")["content"]
+    assert set(first["/3303"]) == {"0", "1"}
+    ok(ops.delete(ep, "/3303/1"), "DELETED(202)")
+    note = ops_events.wait("NOTIFICATION", lambda n: n["ep"] == ep, timeout=TIMEOUT)
+    assert set(note["val"]["/3303"]) == {"0"} and note["val"]["/3/0/0"]
 
 
 def test_int_310_observe_composite_with_change(device, leshan_ops, ops_events):

@@ -4,13 +4,19 @@
 // Built on the Leshan 2.0.0-M15 server library (the newest on Maven Central here): plain CoAP,
 // and DTLS PSK on -slp. Compiled and run by host_sim/leshan.py:
 //
-//   java -cp <M15 jars>:<classes> LeshanOpsServer -lh 127.0.0.1 -lp 5693 -slp 5694 -wp 8082
+//   java -cp <M15 jars>:<classes> LeshanOpsServer -lh 127.0.0.1 -lp 5693 -slp 5694 -wp 8082 [-m MODELS] [-awake MS]
+//
+// -m: a folder of object models (OMA DDF .xml) known besides Leshan's own (objects 0-7, 21), e.g.
+// the IPSO objects; -awake: how long a queue-mode client stays awake after its last message
+// (Leshan's default is 93 s).
 //
 // REST (answers JSON; inputs in the query string so that no JSON parser is needed):
 //   GET    /api/clients/{ep}                                  registration or 404
 //   GET    /api/clients/{ep}/{path}[?format=TLV]              read ("content": {path: value})
 //   PUT    /api/clients/{ep}/{path}?value=V[&format=..]       write (replace) a resource or resource instance
 //   PUT    /api/clients/{ep}/{path}/attributes?pmin=1&pmax=2  write-attributes
+//   POST   /api/clients/{ep}/{oid}?id=1&5700=21.5&5701=Cel[&format=..]  create (id optional)
+//   DELETE /api/clients/{ep}/{oid}/{iid}                      delete
 //   GET    /api/clients/{ep}/composite?paths=/3/0/0,/1/0/1&format=SENML_CBOR    read-composite
 //   PUT    /api/clients/{ep}/composite?format=SENML_CBOR&/1/0/2=5&/1/0/3=50     write-composite
 //   POST   /api/clients/{ep}/composite/observe?paths=..&format=..             observe-composite
@@ -20,7 +26,8 @@
 //   PUT    /api/security/clients?endpoint=EP&identity=ID&key=HEX   accept EP only over DTLS with this PSK
 //   DELETE /api/security/clients/{ep}
 //   GET    /api/events?since=N     [{"seq","type","ep",..}] REGISTRATION UPDATED DEREGISTRATION
-//                                  NOTIFICATION {"paths","val"} SEND {"val"}; val maps path -> value
+//                                  NOTIFICATION {"paths","val"} SEND {"val"} SLEEPING AWAKE;
+//                                  val maps path -> value
 // Device answers: {"status":"CONTENT(205)","success":true,"content":{path: value}}; a device that
 // does not answer within `timeout` (s, default 5) gives HTTP 504. Prints "READY <coap> <web>".
 
@@ -39,8 +46,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import java.io.File;
+
 import org.eclipse.leshan.core.link.lwm2m.attributes.DefaultLwM2mAttributeParser;
 import org.eclipse.leshan.core.link.lwm2m.attributes.LwM2mAttributeSet;
+import org.eclipse.leshan.core.model.ObjectLoader;
+import org.eclipse.leshan.core.model.ObjectModel;
 import org.eclipse.leshan.core.node.LwM2mMultipleResource;
 import org.eclipse.leshan.core.node.LwM2mNode;
 import org.eclipse.leshan.core.node.LwM2mObject;
@@ -56,6 +67,8 @@ import org.eclipse.leshan.core.observation.SingleObservation;
 import org.eclipse.leshan.core.request.CancelCompositeObservationRequest;
 import org.eclipse.leshan.core.request.CancelObservationRequest;
 import org.eclipse.leshan.core.request.ContentFormat;
+import org.eclipse.leshan.core.request.CreateRequest;
+import org.eclipse.leshan.core.request.DeleteRequest;
 import org.eclipse.leshan.core.request.ObserveCompositeRequest;
 import org.eclipse.leshan.core.request.ObserveRequest;
 import org.eclipse.leshan.core.request.ReadCompositeRequest;
@@ -65,6 +78,7 @@ import org.eclipse.leshan.core.request.WriteRequest;
 import org.eclipse.leshan.core.request.WriteRequest.Mode;
 import org.eclipse.leshan.core.request.SendRequest;
 import org.eclipse.leshan.core.request.WriteCompositeRequest;
+import org.eclipse.leshan.core.response.CreateResponse;
 import org.eclipse.leshan.core.response.LwM2mResponse;
 import org.eclipse.leshan.core.response.ObserveCompositeResponse;
 import org.eclipse.leshan.core.response.ObserveResponse;
@@ -74,10 +88,13 @@ import org.eclipse.leshan.server.LeshanServer;
 import org.eclipse.leshan.server.LeshanServerBuilder;
 import org.eclipse.leshan.server.californium.endpoint.CaliforniumServerEndpointsProvider;
 import org.eclipse.leshan.server.californium.endpoint.coap.CoapServerProtocolProvider;
+import org.eclipse.leshan.server.model.VersionedModelProvider;
 import org.eclipse.leshan.server.californium.endpoint.coaps.CoapsServerProtocolProvider;
 import org.eclipse.leshan.server.security.InMemorySecurityStore;
 import org.eclipse.leshan.server.security.SecurityInfo;
 import org.eclipse.leshan.server.observation.ObservationListener;
+import org.eclipse.leshan.server.queue.PresenceListener;
+import org.eclipse.leshan.server.queue.StaticClientAwakeTimeProvider;
 import org.eclipse.leshan.server.registration.Registration;
 import org.eclipse.leshan.server.registration.RegistrationListener;
 import org.eclipse.leshan.server.registration.RegistrationUpdate;
@@ -94,13 +111,16 @@ public class LeshanOpsServer {
 
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
-        int coapPort = 5683, coapsPort = -1, webPort = 8080;
+        int coapPort = 5683, coapsPort = -1, webPort = 8080, awakeMs = 93000;
+        String modelsDir = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
             case "-lh": host = args[i + 1]; break;
             case "-lp": coapPort = Integer.parseInt(args[i + 1]); break;
             case "-slp": coapsPort = Integer.parseInt(args[i + 1]); break;
             case "-wp": webPort = Integer.parseInt(args[i + 1]); break;
+            case "-m": modelsDir = args[i + 1]; break;
+            case "-awake": awakeMs = Integer.parseInt(args[i + 1]); break;
             default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -113,10 +133,14 @@ public class LeshanOpsServer {
         LeshanServerBuilder builder = new LeshanServerBuilder();
         builder.setSecurityStore(security);
         builder.setEndpointsProviders(endpoints.build());
+        builder.setClientAwakeTimeProvider(new StaticClientAwakeTimeProvider(awakeMs));
+        if (modelsDir != null)
+            builder.setObjectModelProvider(new VersionedModelProvider(models(modelsDir)));
         server = builder.build();
         server.getRegistrationService().addListener(new Recorder());
         server.getObservationService().addListener(new Recorder());
         server.getSendService().addListener(new Recorder());
+        server.getPresenceService().addListener(new Recorder());
         server.start();
 
         HttpServer http = HttpServer.create(new InetSocketAddress(host, webPort), 0);
@@ -184,6 +208,10 @@ public class LeshanOpsServer {
                     LwM2mAttributeSet attrs = new LwM2mAttributeSet(
                             new DefaultLwM2mAttributeParser().parseUriQuery(raw.replaceAll("^&", "")));
                     body = response(server.send(reg, new WriteAttributesRequest(target, attrs), timeout));
+                } else if (method.equals("POST") && path.length == 3) {
+                    body = response(server.send(reg, create(Integer.parseInt(path[2]), q, fmt), timeout));
+                } else if (method.equals("DELETE") && path.length == 4) {
+                    body = response(server.send(reg, new DeleteRequest(rest), timeout));
                 } else if (method.equals("GET")) {
                     body = response(server.send(reg, new ReadRequest(fmt, rest), timeout), rest);
                 } else if (method.equals("PUT") && q.containsKey("value")) {
@@ -246,6 +274,30 @@ public class LeshanOpsServer {
         throw new IllegalArgumentException("no observation of " + targets);
     }
 
+    // Leshan's own models (0-7, 21) plus those of the folder a version of which Leshan lacks.
+    static List<ObjectModel> models(String dir) {
+        List<ObjectModel> out = new ArrayList<>(ObjectLoader.loadAllDefault());
+        List<String> known = new ArrayList<>();
+        for (ObjectModel m : out)
+            known.add(m.id + "@" + m.version);
+        for (ObjectModel m : ObjectLoader.loadObjectsFromDir(new File(dir), false))
+            if (!known.contains(m.id + "@" + m.version))
+                out.add(m);
+        return out;
+    }
+
+    // Create: the query's numeric keys are resource ids with their values; id= the instance id
+    // (absent: the client picks one).
+    static CreateRequest create(int oid, Map<String, String> q, ContentFormat fmt) {
+        List<org.eclipse.leshan.core.node.LwM2mResource> resources = new ArrayList<>();
+        for (Map.Entry<String, String> e : q.entrySet())
+            if (e.getKey().matches("[0-9]+"))
+                resources.add(LwM2mSingleResource.newResource(Integer.parseInt(e.getKey()), typed(e.getValue())));
+        if (!q.containsKey("id"))
+            return new CreateRequest(fmt, oid, resources);
+        return new CreateRequest(fmt, oid, new LwM2mObjectInstance(Integer.parseInt(q.get("id")), resources));
+    }
+
     static List<String> paths(Map<String, String> q) {
         if (!q.containsKey("paths"))
             throw new IllegalArgumentException("paths=/a/b,/c/d is required");
@@ -300,6 +352,8 @@ public class LeshanOpsServer {
                     ((ObserveResponse) r).getContent());
         if (content != null)
             sb.append(",\"content\":").append(nodes(content));
+        if (r instanceof CreateResponse && ((CreateResponse) r).getLocation() != null)
+            sb.append(",\"location\":").append(str(((CreateResponse) r).getLocation()));
         if (r.getErrorMessage() != null)
             sb.append(",\"errormessage\":").append(str(r.getErrorMessage()));
         return sb.append("}").toString();
@@ -396,7 +450,15 @@ public class LeshanOpsServer {
         return "[" + String.join(",", out) + "]";
     }
 
-    static class Recorder implements RegistrationListener, ObservationListener, SendListener {
+    static class Recorder implements RegistrationListener, ObservationListener, SendListener, PresenceListener {
+        public void onAwake(Registration reg) {
+            event("AWAKE", reg.getEndpoint(), null);
+        }
+
+        public void onSleeping(Registration reg) {
+            event("SLEEPING", reg.getEndpoint(), null);
+        }
+
         public void registered(Registration reg, Registration previous, Collection<Observation> observations) {
             event("REGISTRATION", reg.getEndpoint(), "\"registration\":" + registration(reg));
         }
