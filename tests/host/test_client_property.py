@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 import client_harness  # noqa: F401  (firmware/ on sys.path)
 from lwm2m.error import CoapError
-from lwm2m.client import attrs as A, notify as N, execargs
+from lwm2m.client import attrs_write as A, notify as N, execargs
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.client.dispatch import Dispatcher, Server
 

@@ -36,9 +36,12 @@ def test_commands_on_stdin_then_its_end_deregisters_and_exits(runtime):
 
     async def go():
         async with LwM2MServer(port=0) as server:
-            f = tempfile.TemporaryFile()
+            f = tempfile.NamedTemporaryFile()
+            # The child appends through its own descriptor (O_APPEND): reading f
+            # (seek, read) while the child writes must not move where it writes.
+            child_out = open(f.name, "ab")
             proc = subprocess.Popen(cmd + ["coap://127.0.0.1:%d" % server.port, "ctl-" + runtime, "60", "--control"],
-                                    env=env, stdin=subprocess.PIPE, stdout=f, stderr=subprocess.STDOUT)
+                                    env=env, stdin=subprocess.PIPE, stdout=child_out, stderr=subprocess.STDOUT)
             try:
                 await server.events.next("registered", "ctl-" + runtime, 10.0)
                 for _ in range(500):  # until the device has its 2.01: Send needs a registration
@@ -50,6 +53,10 @@ def test_commands_on_stdin_then_its_end_deregisters_and_exits(runtime):
                 proc.stdin.flush()
                 ev = await server.events.next("send", "ctl-" + runtime, TIMEOUT)
                 assert dict(ev.records) == {(3303, 0, 5700): 23.5}
+                for _ in range(500):  # the server's 2.04 may still be on its way: quit after it
+                    if "= sent 2.04" in output(f):
+                        break
+                    await asyncio.sleep(0.01)
                 proc.stdin.close()
                 await server.events.next("deregistered", "ctl-" + runtime, TIMEOUT)
                 for _ in range(2000):  # a loaded machine may take a while to exit
@@ -60,6 +67,7 @@ def test_commands_on_stdin_then_its_end_deregisters_and_exits(runtime):
                 if proc.poll() is None:
                     proc.kill()
                 proc.wait(10)
+                child_out.close()
                 out = output(f)
                 f.close()
             assert proc.returncode == 0, out

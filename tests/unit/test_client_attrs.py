@@ -1,6 +1,6 @@
 # Write-Attributes (LwM2M 1.1.1 5.1.2 / 5.4.4, 1.2 edge/con/hqmax).
 from support import raises
-from lwm2m.client import attrs
+from lwm2m.client import attrs, attrs_write
 from lwm2m.client.attrs import AttributeStore
 from lwm2m.error import CoapError
 from lwm2m import datatype
@@ -12,14 +12,14 @@ def _types(path):
 
 
 def test_write_attributes_parses_every_1_2_attribute():
-    a = attrs.parse_query(["pmin=10", "pmax=60", "gt=50.5", "lt=-3", "st=2", "epmin=1",
+    a = attrs_write.parse_query(["pmin=10", "pmax=60", "gt=50.5", "lt=-3", "st=2", "epmin=1",
                            "epmax=30", "edge=1", "con=0", "hqmax=8"])
     assert a == {"pmin": 10, "pmax": 60, "gt": 50.5, "lt": -3.0, "st": 2.0, "epmin": 1,
                  "epmax": 30, "edge": 1, "con": 0, "hqmax": 8}
 
 
 def test_write_attributes_bare_name_or_empty_value_removes():
-    a = attrs.parse_query(["pmin", "gt="])
+    a = attrs_write.parse_query(["pmin", "gt="])
     assert a == {"pmin": None, "gt": None}
     s = AttributeStore()
     s.write((3303, 0, 5700), ["pmin=5", "gt=20", "pmax=9"], _types)
@@ -33,7 +33,7 @@ def test_write_attributes_bare_name_or_empty_value_removes():
 def test_write_attributes_rejects_malformed_and_unknown_with_4_00():
     for q in (["pmin=-1"], ["pmin=1.5"], ["pmin=x"], ["gt=abc"], ["edge=2"], ["con=yes"],
               ["foo=1"], ["cancel"], ["pmin=1", "pmin=2"], [], ["gt=nan"]):
-        e = raises(CoapError, attrs.parse_query, q)
+        e = raises(CoapError, attrs_write.parse_query, q)
         assert e.code == 0x80, q
 
 

@@ -25,7 +25,7 @@ def test_server_slices_large_response_and_serves_later_blocks_from_cache():
     ep, link, clock = endpoint(handler)
     ep.receive(req(cm.GET, "5/0/0", mid=1).encode(), "S")
     b0 = link.take()[0]
-    assert b0.block2() == (0, 1, 6) and len(b0.payload) == 1024 and b0.size2() == 3000
+    assert b0.block2() == (0, 1, 6) and len(b0.payload) == 1024 and b0.uint(cm.SIZE2) == 3000
     ep.receive(req(cm.GET, "5/0/0", mid=2).set_block2(1, 0, 6).encode(), "S")
     ep.receive(req(cm.GET, "5/0/0", mid=3).set_block2(2, 0, 6).encode(), "S")
     b1, b2 = link.take()
@@ -128,7 +128,7 @@ def test_block1_beyond_max_body_is_4_13_with_size1():
     ep.receive(req(cm.PUT, "x", mid=2, payload=bytes(16)).set_block1(1, 1, 0).encode(), "S")
     ep.receive(req(cm.PUT, "x", mid=3, payload=bytes(16)).set_block1(2, 1, 0).encode(), "S")
     r = link.take()
-    assert [m.code for m in r] == [cm.CONTINUE, cm.CONTINUE, 0x8D] and r[2].size1() == 32
+    assert [m.code for m in r] == [cm.CONTINUE, cm.CONTINUE, 0x8D] and r[2].uint(cm.SIZE1) == 32
     ep.receive(req(cm.PUT, "x", mid=4, payload=bytes(16)).set_block1(0, 1, 0).add_option(cm.SIZE1, 100).encode(), "S")
     assert link.take()[0].code == 0x8D
 
@@ -269,7 +269,7 @@ def test_register_block1_fits_lorawan_dr0_frames_of_51_bytes():
         sent = link.raw()
         assert len(sent) == 1 and len(sent[0]) <= 51
         d = decode(sent[0])
-        assert d.block1() == (n, (n + 1) * 16 < len(m.payload), 0) and d.size1() is None
+        assert d.block1() == (n, (n + 1) * 16 < len(m.payload), 0) and d.uint(cm.SIZE1) is None
         if not d.block1()[1]:
             break
         ack = Message(cm.CONTINUE, cm.ACK, d.mid, d.token).set_block1(n, 1, 0)

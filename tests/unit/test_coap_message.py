@@ -71,7 +71,7 @@ def test_uint_options_and_helpers():
     assert m.observe() == 0x123456
     assert m.block2() == (5, 1, 6)
     assert m.block1() == (0, 0, 2)
-    assert m.size2() == 10240 and m.size1() == 70000
+    assert m.uint(cm.SIZE2) == 10240 and m.uint(cm.SIZE1) == 70000
     assert m.uint(cm.MAX_AGE, 60) == 60
     assert m.block1() is not None and Message().block2() is None
 

@@ -4,8 +4,13 @@
 # ACL resource instance 0 is the default for servers without their own entry;
 # instance_id 65535 guards Create on the object. With a single server the
 # client does not check ACLs at all (E.3): `allowed` is not even called.
-from lwm2m.error import CoapError, UNAUTHORIZED
+from lwm2m.error import CoapError
 from lwm2m.client.servers import get
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_UNAUTHORIZED = const(0x81)  # 4.01
 
 READ = 1  # Read, Observe, Discover, Write-Attributes, Read/Observe-Composite
 WRITE = 2
@@ -37,7 +42,7 @@ def allowed(acos, op, oid, iid, ssid):
 def require(acos, op, oid, iid, ssid):
     """Raise 4.01 Unauthorized unless ssid may do op on (oid, iid)."""
     if not allowed(acos, op, oid, iid, ssid):
-        raise CoapError(UNAUTHORIZED, "access denied")
+        raise CoapError(_UNAUTHORIZED, "access denied")
 
 
 # -- the Access Control object (2) in the model -----------------------------

@@ -9,10 +9,22 @@
 #   POST /bs Bootstrap-Finish   2.04, or 4.06 when the result cannot work
 # The bootstrap server must finish within the Bootstrap-Server Account
 # Timeout (/0/x/12) or EXCHANGE_LIFETIME; otherwise the client starts over.
-from lwm2m.error import CoapError, BAD_REQUEST, UNAUTHORIZED, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE
+from lwm2m.error import CoapError
 from lwm2m.codec import linkformat
 from lwm2m.client import servers as S
-from lwm2m.client.dispatch import parse_path, Reply, CHANGED, DELETED, CONTENT, LINK_FORMAT
+from lwm2m.client.dispatch import parse_path, Reply
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_CHANGED = const(0x44)
+_CONTENT = const(0x45)
+_DELETED = const(0x42)
+_LINK_FORMAT = const(40)
+_METHOD_NOT_ALLOWED = const(0x85)  # 4.05
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_UNAUTHORIZED = const(0x81)  # 4.01
 
 GET, POST, PUT, DELETE = 1, 2, 3, 4
 _EXCHANGE_LIFETIME = 247  # seconds (RFC 7252 defaults)
@@ -111,7 +123,7 @@ class Bootstrap:
     def on_response(self, now, code):
         if self.state != REQUESTING:
             return
-        if code == CHANGED:
+        if code == _CHANGED:
             self.state = WAITING
             timeout = S.get(self.model, (0, self.sec, 12), 0) if self.sec is not None else 0
             self._at = now + (timeout or _EXCHANGE_LIFETIME)
@@ -142,29 +154,29 @@ class Bootstrap:
         m = self.model
         if code == PUT:
             if not path:
-                raise CoapError(METHOD_NOT_ALLOWED, "bootstrap write on /")
+                raise CoapError(_METHOD_NOT_ALLOWED, "bootstrap write on /")
             ct = req.content_format()
             if ct is None:
-                raise CoapError(BAD_REQUEST, "payload without Content-Format")
+                raise CoapError(_BAD_REQUEST, "payload without Content-Format")
             records = codec_for(ct).decode(req.payload, path, m.type_of)
             if len(path) == 1:
                 self._write_object(path, records)
             else:
                 m.write(path, records, replace=True, bootstrap=True)
-            return Reply(CHANGED)
+            return Reply(_CHANGED)
         if code == DELETE:
             m.delete(path, bootstrap=True)
-            return Reply(DELETED)
+            return Reply(_DELETED)
         if code == GET:
-            if req.accept() == LINK_FORMAT:
-                return Reply(CONTENT, self._discover(path), LINK_FORMAT)
+            if req.accept() == _LINK_FORMAT:
+                return Reply(_CONTENT, self._discover(path), _LINK_FORMAT)
             if not path or path[0] not in (1, 2):
-                raise CoapError(UNAUTHORIZED, "bootstrap read is for the Server and Access Control objects")
+                raise CoapError(_UNAUTHORIZED, "bootstrap read is for the Server and Access Control objects")
             fmt = req.accept()
             fmt = self.pct if fmt is None and self.pct is not None else fmt
             codec = codec_for(112 if fmt is None else fmt, True)
-            return Reply(CONTENT, codec.encode(m.read(path, bootstrap=True), path), 112 if fmt is None else fmt)
-        raise CoapError(METHOD_NOT_ALLOWED, "not a bootstrap operation")
+            return Reply(_CONTENT, codec.encode(m.read(path, bootstrap=True), path), 112 if fmt is None else fmt)
+        raise CoapError(_METHOD_NOT_ALLOWED, "not a bootstrap operation")
 
     def _write_object(self, path, records):
         # A write on an object carries whole instances: each one is written
@@ -203,7 +215,7 @@ class Bootstrap:
         why = inconsistency(self.model)
         if why is not None:
             self.last_error = why
-            raise CoapError(NOT_ACCEPTABLE, why)
+            raise CoapError(_NOT_ACCEPTABLE, why)
         self.state = DONE
         self._at = None
-        return Reply(CHANGED)
+        return Reply(_CHANGED)

@@ -10,14 +10,20 @@
 #       client.poll(1000)
 from lwm2m.compat import const, say, sockaddr, ticks_diff, ticks_add
 from lwm2m.error import CoapError
-from lwm2m.coap.message import Message, CONTENT_FORMAT, LOCATION_PATH
+from lwm2m.coap.message import Message
 from lwm2m.coap.endpoint import Endpoint
 from lwm2m.client import servers as S
 from lwm2m.client import reglinks, registration as R
 from lwm2m.client.attrs import AttributeStore
-from lwm2m.client.dispatch import Dispatcher, Server, SENML_CBOR
+from lwm2m.client.dispatch import Dispatcher, Server
 from lwm2m.client.reporter import Reporter
 from lwm2m.client.offline import NotificationStore
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_CONTENT_FORMAT = const(12)
+_LOCATION_PATH = const(8)
+_SENML_CBOR = const(112)
 
 _POST = const(2)
 _SETTLE_MS = const(1000)
@@ -29,7 +35,7 @@ _DELETED_EV = const(2)
 def _bs():
     # Bootstrap is imported when first needed: a device that never
     # bootstraps does not keep its code and names on the heap.
-    from lwm2m.client import bootstrap
+    from lwm2m.client import bootstrap  # feature: bootstrap
 
     return bootstrap
 
@@ -79,7 +85,7 @@ class Client:
         ep.handler = self._handle
         ep.on_observe = self._on_observe
         ep.on_cancel = self._on_cancel
-        self.dispatcher = Dispatcher(model, config.get("default_format", SENML_CBOR), self._acos)
+        self.dispatcher = Dispatcher(model, config.get("default_format", _SENML_CBOR), self._acos)
         self.dispatcher.on_created = self._aco_create
         self.dispatcher.on_deleted = self._aco_delete
         self.reporter = Reporter(self.dispatcher)
@@ -440,7 +446,7 @@ class Client:
         for q in query:
             m.add_query(q)
         if ct is not None:
-            m.add_option(CONTENT_FORMAT, ct)
+            m.add_option(_CONTENT_FORMAT, ct)
         if payload:
             m.payload = payload
         where = "/".join(path)
@@ -503,10 +509,10 @@ class Client:
     def _message(self, reply):
         m = Message(reply.code)
         if reply.ct is not None:
-            m.add_option(CONTENT_FORMAT, reply.ct)
+            m.add_option(_CONTENT_FORMAT, reply.ct)
         if reply.location:
             for seg in reply.location:
-                m.add_option(LOCATION_PATH, seg)
+                m.add_option(_LOCATION_PATH, seg)
         m.payload = reply.payload or b""
         return m
 
@@ -551,7 +557,7 @@ class Client:
         o, code, payload, con = item
         m = Message(code)
         if code == 0x45:
-            m.add_option(CONTENT_FORMAT, o.fmt)
+            m.add_option(_CONTENT_FORMAT, o.fmt)
         m.payload = payload
         self._io()
         self.endpoint.notify(o.key, m, con)
@@ -573,8 +579,8 @@ class Client:
                 records = self.dispatcher.read_records([tuple(p) for p in paths], c.server)
                 m = Message(_POST)
                 m.set_uri_path("dp")
-                m.add_option(CONTENT_FORMAT, SENML_CBOR)
-                m.payload = self.dispatcher.codec_for(SENML_CBOR).encode(records, ())
+                m.add_option(_CONTENT_FORMAT, _SENML_CBOR)
+                m.payload = self.dispatcher.codec_for(_SENML_CBOR).encode(records, ())
                 self._io()
                 return self.endpoint.request(m, c.peer, callback)
         return None
@@ -604,17 +610,17 @@ class Client:
         (E.3: with one server access control does not apply)."""
         if len(self.connections) < 2:
             return None
-        from lwm2m.client import acl  # only a device with several servers needs it
+        from lwm2m.client import acl  # feature: acl (only with several servers)
 
         return acl.from_model(self.model)
 
     def _aco_create(self, path, server):
-        from lwm2m.client import acl
+        from lwm2m.client import acl  # feature: acl (Create)
 
         acl.own(self.model, path, server.ssid)
 
     def _aco_delete(self, path):
-        from lwm2m.client import acl
+        from lwm2m.client import acl  # feature: acl (Delete)
 
         acl.forget(self.model, path)
 

@@ -16,10 +16,18 @@
 # layer adds the CoAP mapping, content negotiation, access control and the
 # Security object rule (any operation: 4.01).
 from lwm2m.compat import const
-from lwm2m.error import (CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
-                         NOT_ACCEPTABLE, INTERNAL, UNSUPPORTED_FORMAT)
-from lwm2m.codec import linkformat
-from lwm2m.model.table import MULTIPLE
+from lwm2m.error import CoapError
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_INTERNAL = const(0xA0)  # 5.00
+_METHOD_NOT_ALLOWED = const(0x85)  # 4.05
+_MULTIPLE = const(0x80)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_NOT_FOUND = const(0x84)  # 4.04
+_UNAUTHORIZED = const(0x81)  # 4.01
+_UNSUPPORTED_FORMAT = const(0x8F)  # 4.15
 
 _GET = const(1)
 _POST = const(2)
@@ -28,7 +36,9 @@ _DELETE = const(4)
 _FETCH = const(5)
 _IPATCH = const(7)
 _CREATED = const(0x41)
-DELETED, CHANGED, CONTENT = 0x42, 0x44, 0x45
+_DELETED = const(0x42)
+_CHANGED = const(0x44)
+_CONTENT = const(0x45)
 # Access Control operations (the bits of lwm2m.client.acl, which is imported
 # only when access control applies: with more than one server)
 _A_READ = const(1)
@@ -36,14 +46,14 @@ _A_WRITE = const(2)
 _A_EXECUTE = const(4)
 _A_DELETE = const(8)
 _A_CREATE = const(16)
-LINK_FORMAT = 40
-SENML_CBOR = 112
+_LINK_FORMAT = const(40)
+_SENML_CBOR = const(112)
 # Objects no LwM2M server may touch (1.1.1 6.3: 4.01 Unauthorized).
-PROTECTED = (0, 21)
+_PROTECTED = (0, 21)
 
 
 def _acl():
-    from lwm2m.client import acl
+    from lwm2m.client import acl  # feature: acl (several servers; Create)
 
     return acl
 
@@ -76,12 +86,12 @@ class Server:
 def parse_path(segments):
     """Uri-Path segments -> tuple of ints (at most 4); 4.04 if not a path."""
     if len(segments) > 4:
-        raise CoapError(NOT_FOUND, "path too deep")
+        raise CoapError(_NOT_FOUND, "path too deep")
     out = []
     for s in segments:
         # ASCII digits only: str.isdigit() also takes "²", which int() refuses
         if not s or len(s) > 5 or [c for c in s if c not in "0123456789"] or int(s) > 65535:
-            raise CoapError(NOT_FOUND, "no such path")
+            raise CoapError(_NOT_FOUND, "no such path")
         out.append(int(s))
     return tuple(out)
 
@@ -93,7 +103,7 @@ def _codec_get(fmt):
 
 
 class Dispatcher:
-    def __init__(self, model, default_format=SENML_CBOR, acos=None, codecs=_codec_get):
+    def __init__(self, model, default_format=_SENML_CBOR, acos=None, codecs=_codec_get):
         """default_format: for reads without Accept. acos: callable giving the
         Access Control instances (lwm2m.client.acl), or None when there is one
         server and access control does not apply. codecs: content format ->
@@ -111,12 +121,12 @@ class Dispatcher:
         """The codec module for fmt; an unknown Accept is 4.06, an unknown
         Content-Format 4.15. Link format carries no resource values."""
         try:
-            if fmt == LINK_FORMAT:
-                raise CoapError(UNSUPPORTED_FORMAT, "link format carries no values")
+            if fmt == _LINK_FORMAT:
+                raise CoapError(_UNSUPPORTED_FORMAT, "link format carries no values")
             return self.codecs(fmt)
         except CoapError as e:
             if accept:
-                raise CoapError(NOT_ACCEPTABLE, e.message)
+                raise CoapError(_NOT_ACCEPTABLE, e.message)
             raise
 
     def handle(self, req, server):
@@ -125,42 +135,40 @@ class Dispatcher:
         except CoapError:
             raise
         except Exception as e:  # a bug or a failing callable: 5.00, never a crash
-            raise CoapError(INTERNAL, repr(e))
+            raise CoapError(_INTERNAL, repr(e))
 
     def _handle(self, req, server):
         code = req.code
         path = parse_path(req.uri_path())
-        if code == _FETCH:
-            return self._fetch(req, server)
-        if code == _IPATCH:
-            return self._write_composite(req, server)
+        if code == _FETCH or code == _IPATCH or (code == _POST and len(path) == 1) \
+                or (code == _GET and path and req.accept() == _LINK_FORMAT):
+            # Read-/Observe-Composite, Write-Composite, Create and Discover:
+            # lwm2m.client.ops, loaded when a server first asks for one.
+            from lwm2m.client import ops  # feature: ops
+
+            return ops.handle(self, req, path, server)
         if not path:
-            raise CoapError(METHOD_NOT_ALLOWED, "not on the root path")
-        if path[0] in PROTECTED:
-            raise CoapError(UNAUTHORIZED, "security object")
+            raise CoapError(_METHOD_NOT_ALLOWED, "not on the root path")
+        if path[0] in _PROTECTED:
+            raise CoapError(_UNAUTHORIZED, "security object")
         n = len(path)
         if code == _GET:
-            if req.accept() == LINK_FORMAT:
-                self._check(server, _A_READ, path)
-                return self._discover(path, server)
             return self._read(req, path, server)
         if code == _PUT:
             if req.content_format() is None and not req.payload:
                 self._check(server, _A_READ, path)
                 server.attrs.write(path, req.uri_query(), self.model.type_of)
-                return Reply(CHANGED)
+                return Reply(_CHANGED)
             if n < 2:
-                raise CoapError(METHOD_NOT_ALLOWED, "write on an object")
+                raise CoapError(_METHOD_NOT_ALLOWED, "write on an object")
             self._check(server, _A_WRITE, path)
             self.model.write(path, self._decode(req, path), True)
-            return Reply(CHANGED)
+            return Reply(_CHANGED)
         if code == _POST:
-            if n == 1:
-                return self._create(req, path, server)
             if n == 2:
                 self._check(server, _A_WRITE, path)
                 self.model.write(path, self._decode(req, path), False)
-                return Reply(CHANGED)
+                return Reply(_CHANGED)
             if n == 3:
                 self._check(server, _A_EXECUTE, path)
                 args = bytes(req.payload or b"")
@@ -169,17 +177,17 @@ class Dispatcher:
 
                     execargs.parse(args)
                 self.model.execute(path, args)
-                return Reply(CHANGED)
-            raise CoapError(METHOD_NOT_ALLOWED, "execute on a resource instance")
+                return Reply(_CHANGED)
+            raise CoapError(_METHOD_NOT_ALLOWED, "execute on a resource instance")
         if code == _DELETE:
             if n != 2:
-                raise CoapError(METHOD_NOT_ALLOWED, "delete needs an instance")
+                raise CoapError(_METHOD_NOT_ALLOWED, "delete needs an instance")
             self._check(server, _A_DELETE, path)
             self.model.delete(path)
             if self.on_deleted is not None:
                 self.on_deleted(path)
-            return Reply(DELETED)
-        raise CoapError(METHOD_NOT_ALLOWED, "method")
+            return Reply(_DELETED)
+        raise CoapError(_METHOD_NOT_ALLOWED, "method")
 
     # -- access control ----------------------------------------------------
     def _check(self, server, op, path):
@@ -187,7 +195,7 @@ class Dispatcher:
         if acos is None or len(path) < 2:
             return
         if path[1] not in self.model.instances(path[0]):
-            raise CoapError(NOT_FOUND, "no such instance")
+            raise CoapError(_NOT_FOUND, "no such instance")
         _acl().require(acos, op, path[0], path[1], server.ssid)
 
     def _readable(self, server, records):
@@ -198,7 +206,7 @@ class Dispatcher:
         allowed = _acl().allowed
         out = [r for r in records if allowed(acos, _A_READ, r[0][0], r[0][1], server.ssid)]
         if records and not out:
-            raise CoapError(UNAUTHORIZED, "access denied")
+            raise CoapError(_UNAUTHORIZED, "access denied")
         return out
 
     # -- Read / Observe ----------------------------------------------------
@@ -217,7 +225,7 @@ class Dispatcher:
             fmt = self.default_format
         codec = self.codec_for(fmt, True)
         records = self.read_path(server, path)
-        reply = Reply(CONTENT, codec.encode(records, path), fmt)
+        reply = Reply(_CONTENT, codec.encode(records, path), fmt)
         reply.records = records
         self._observe(req, reply, [path], False)
         return reply
@@ -236,8 +244,8 @@ class Dispatcher:
         left out (int-236, int-280/281); the root path reads every object."""
         out = []
         for p in paths:
-            if p and p[0] in PROTECTED:
-                raise CoapError(UNAUTHORIZED, "security object")
+            if p and p[0] in _PROTECTED:
+                raise CoapError(_UNAUTHORIZED, "security object")
             if not p:
                 out.extend(self._readable(server, self.model.read(())))
                 continue
@@ -245,7 +253,7 @@ class Dispatcher:
                 self._check(server, _A_READ, p)
                 recs = self.model.read(p)
             except CoapError as e:
-                if e.code == NOT_FOUND:
+                if e.code == _NOT_FOUND:
                     continue
                 raise
             out.extend(self._readable(server, recs) if len(p) == 1 else recs)
@@ -255,77 +263,9 @@ class Dispatcher:
             uniq[r[0]] = r
         return [uniq[k] for k in sorted(uniq)]
 
-    def _fetch(self, req, server):
-        ct = req.content_format()
-        if ct is None:
-            raise CoapError(BAD_REQUEST, "FETCH needs a Content-Format")
-        decode_paths = getattr(self.codec_for(ct), "decode_paths", None)
-        if decode_paths is None:  # a format that carries no path list
-            raise CoapError(UNSUPPORTED_FORMAT, "no path list in format %d" % ct)
-        paths = decode_paths(req.payload)
-        fmt = req.accept()
-        if fmt is None:
-            fmt = ct
-        codec = self.codec_for(fmt, True)
-        records = self.read_records(paths, server)
-        reply = Reply(CONTENT, codec.encode(records, ()), fmt)
-        reply.records = records
-        self._observe(req, reply, paths, True)
-        return reply
-
     # -- Write / Create ----------------------------------------------------
     def _decode(self, req, base):
         ct = req.content_format()
         if ct is None:
-            raise CoapError(BAD_REQUEST, "payload without Content-Format")
+            raise CoapError(_BAD_REQUEST, "payload without Content-Format")
         return self.codec_for(ct).decode(req.payload, base, self.model.type_of)
-
-    def _write_composite(self, req, server):
-        values = self._decode(req, ())
-        for p, _ in values:
-            if p[0] in PROTECTED:
-                raise CoapError(UNAUTHORIZED, "security object")
-            self._check(server, _A_WRITE, p)
-        self.model.write_composite(values)
-        return Reply(CHANGED)
-
-    def _create(self, req, path, server):
-        acos = self.acos() if self.acos else None
-        if acos is not None:
-            _acl().require(acos, _A_CREATE, path[0], None, server.ssid)
-        records = self._decode(req, path)
-        # TLV resources without an instance decode to (oid, None, rid): the
-        # model then picks the lowest free id
-        iid = records[0][0][1] if records and len(records[0][0]) > 1 else None
-        iid = self.model.create(path[0], iid, records)
-        if acos is not None and self.on_created is not None:
-            self.on_created((path[0], iid), server)
-        reply = Reply(_CREATED)
-        reply.location = [str(path[0]), str(iid)]
-        return reply
-
-    # -- Discover ----------------------------------------------------------
-    # 1.1.1 5.4.2: on an object its attributes, then instances and resources
-    # (dim only); on an instance its attributes, then each resource with dim
-    # and its own attributes; on a resource dim and the attributes inherited
-    # down to it, then its instances with their own attributes.
-    def _discover(self, path, server):
-        m, attrs = self.model, server.attrs
-        n = len(path)
-        if n == 4:
-            raise CoapError(METHOD_NOT_ALLOWED, "discover on a resource instance")
-        links = []
-        for p in m.discover(path):
-            a = []
-            if len(p) == 3 and m.tables.info(p[0], p[2]) & MULTIPLE:
-                a.append(("dim", m.dim(p)))
-            if p == path:
-                if n == 1:
-                    ver = m.tables.ver_attr(path[0])
-                    if ver:
-                        a.append(("ver", ver))
-                a.extend(attrs.link_list(p, n == 3))
-            elif n > 1:
-                a.extend(attrs.link_list(p))
-            links.append((p, a))
-        return Reply(CONTENT, linkformat.encode(links), LINK_FORMAT)

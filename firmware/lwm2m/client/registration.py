@@ -31,18 +31,22 @@ DEREGISTERING = "deregistering"
 DEREGISTERED = "deregistered"
 FAILED = "failed"
 
-DEFAULTS = {
-    "lifetime": 86400, "binding": "U", "queue": False, "sms": None,
-    "initial_delay": 0, "retry_count": 5, "retry_timer": 60,
-    "seq_delay": 86400, "seq_retry": 1, "margin": 93, "compact": False,
-}
+
+def _defaults():
+    # A fresh dict per Registration, built by code: a module-level dict to
+    # copy would stay on the heap.
+    return {
+        "lifetime": 86400, "binding": "U", "queue": False, "sms": None,
+        "initial_delay": 0, "retry_count": 5, "retry_timer": 60,
+        "seq_delay": 86400, "seq_retry": 1, "margin": 93, "compact": False,
+    }
 
 
 class Registration:
     def __init__(self, ep, version="1.1", **settings):
         self.ep = ep
         self.version = version
-        self.cfg = dict(DEFAULTS)
+        self.cfg = _defaults()
         self.cfg.update(settings)
         self.state = IDLE
         self.location = None  # Location-Path segments from 2.01

@@ -8,12 +8,17 @@
 # path (`changed`), when epmax asks for a sample, or at a pmin/pmax deadline.
 # Observe-Composite uses the server's default pmin/pmax (/1/x/2, /1/x/3);
 # attributes written on the individual paths are not combined.
-from lwm2m.error import CoapError, NOT_FOUND
+from lwm2m.compat import const
+from lwm2m.error import CoapError
 from lwm2m.client import notify as N
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_NOT_FOUND = const(0x84)  # 4.04
 
 # RFC 7641 4.5: a server that vanished is only noticed through a CON
 # notification, so at least one a day is confirmable.
-CON_EVERY = 86400
+_CON_EVERY = const(86400)
 
 
 class Observation:
@@ -117,7 +122,7 @@ class Reporter:
                 base = () if o.composite else o.paths[0]
                 payload = d.codec_for(o.fmt).encode(records, base)
                 o.last_value, o.last_time = value, now
-                if not con and now - o.last_con >= CON_EVERY:
+                if not con and now - o.last_con >= _CON_EVERY:
                     con = True
                 if con:
                     o.last_con = now
@@ -128,4 +133,4 @@ class Reporter:
         except CoapError as e:
             o.at = None
             self.cancel(o.key)
-            return (o, e.code if e.code != 0 else NOT_FOUND, b"", con)
+            return (o, e.code if e.code != 0 else _NOT_FOUND, b"", con)

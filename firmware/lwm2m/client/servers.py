@@ -28,11 +28,12 @@ def get(model, path, default=None):
 
 
 # Server object resource -> Registration / client setting, with the default
-# the spec gives when the resource is absent.
+# the spec gives when the resource is absent: (rid, name, default) in one flat
+# tuple (triples would be seven more tuple objects on the heap).
 _SETTINGS = (
-    (1, "lifetime", 86400), (7, "binding", "U"), (14, "initial_delay", 0),
-    (17, "retry_count", 5), (18, "retry_timer", 60), (19, "seq_delay", 86400),
-    (20, "seq_retry", 1),
+    1, "lifetime", 86400, 7, "binding", "U", 14, "initial_delay", 0,
+    17, "retry_count", 5, 18, "retry_timer", 60, 19, "seq_delay", 86400,
+    20, "seq_retry", 1,
 )
 
 
@@ -41,10 +42,11 @@ def settings(model, srv_iid, defaults=None):
     id: value} for resources the instance lacks, instead of the spec's (a
     device's own retry timing, say)."""
     out = {}
-    for rid, name, default in _SETTINGS:
+    for i in range(0, len(_SETTINGS), 3):
+        rid, default = _SETTINGS[i], _SETTINGS[i + 2]
         if defaults and rid in defaults:
             default = defaults[rid]
-        out[name] = get(model, (1, srv_iid, rid), default)
+        out[_SETTINGS[i + 1]] = get(model, (1, srv_iid, rid), default)
     b = out["binding"]
     out["queue"] = "Q" in b  # 1.0 style "UQ"; 1.1 sends Q as its own parameter
     out["binding"] = b.replace("Q", "") or "U"

@@ -1,12 +1,25 @@
 # Block-wise transfers (RFC 7959): block sizes, the key a transfer is known
-# by, a small bounded store of transfers in progress, and the server role's
-# slicing of large responses and reassembly of Block1 requests (functions of
-# the Endpoint `ep`, which holds the stores: ep._b1, ep._b2, ep._szx).
-from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.error import BAD_OPTION, BAD_REQUEST, INCOMPLETE, TOO_LARGE
-from lwm2m.coap.message import (
-    Message, FETCH, OBSERVE, URI_PATH, URI_QUERY, ACCEPT, SIZE1, SIZE2, ETAG, BLOCK1, CONTINUE,
-)
+# by, and whether a response needs slicing. The slicing, the store of
+# transfers in progress and Block1 reassembly are lwm2m.coap.blockwise,
+# loaded by the first transfer that needs them.
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_ACCEPT = const(17)
+_BAD_OPTION = const(0x82)  # 4.02
+_BAD_REQUEST = const(0x80)  # 4.00
+_BLOCK1 = const(27)
+_CONTINUE = const(0x5F)
+_ETAG = const(4)
+_FETCH = const(5)
+_INCOMPLETE = const(0x88)  # 4.08
+_OBSERVE = const(6)
+_SIZE1 = const(60)
+_SIZE2 = const(28)
+_TOO_LARGE = const(0x8D)  # 4.13
+_URI_PATH = const(11)
+_URI_QUERY = const(15)
 
 # Room left in a datagram for the header, token and options around a block.
 _OVERHEAD = const(64)
@@ -29,107 +42,16 @@ def request_key(m):
     opts = m.opts
     for i in range(0, len(opts), 2):
         n = opts[i]
-        if n == URI_PATH or n == URI_QUERY or n == ACCEPT:
+        if n == _URI_PATH or n == _URI_QUERY or n == _ACCEPT:
             k.append(n)
             v = m.value_at(i)
             k.append(len(v))
             k.extend(v)
-    if m.code == FETCH and m.payload:
+    if m.code == _FETCH and m.payload:
         # FETCH bodies (Read-Composite) tell transfers on one URI apart
         k.append(0xFF)
         k.extend(m.payload)
     return bytes(k)
-
-
-def etag_of(payload):
-    """A 4-byte ETag from the CRC-32 of a body (b"" where binascii lacks crc32)."""
-    try:
-        from binascii import crc32
-    except ImportError:  # pragma: no cover - a port built without it
-        return b""
-    return (crc32(payload) & 0xFFFFFFFF).to_bytes(4, "big")
-
-
-def block_of(full, num, szx):
-    """Block num (size 16 << szx) of a response as its own Message, sharing the
-    payload buffer; None if num lies past the end."""
-    size = 16 << szx
-    off = num * size
-    total = len(full.payload)
-    if off >= total and not (off == 0 and total == 0):
-        return None
-    end = off + size
-    more = end < total
-    m = full.copy(memoryview(full.payload)[off : min(end, total)])
-    m.set_block2(num, more, szx)
-    if num:
-        # Later blocks are plain responses, not notifications (RFC 7959 3.4).
-        m.remove_option(OBSERVE)
-    else:
-        m.set_option(SIZE2, total)
-    return m
-
-
-class Slots:
-    """At most `size` values, each known by (peer, key), each forgotten at its
-    expiry (ticks_ms); when full the one closest to expiry goes first."""
-
-    def __init__(self, size):
-        self.size = size
-        self.items = []  # [peer, key, value, expires]
-
-    def _find(self, peer, key):
-        for it in self.items:
-            if it[0] == peer and it[1] == key:
-                return it
-        return None
-
-    def get(self, peer, key, now):
-        it = self._find(peer, key)
-        if it is None:
-            return None
-        if ticks_diff(it[3], now) <= 0:
-            self.items.remove(it)
-            return None
-        return it[2]
-
-    def put(self, peer, key, value, expires):
-        it = self._find(peer, key)
-        if it is not None:
-            it[2] = value
-            it[3] = expires
-            return
-        items = self.items
-        if len(items) >= self.size:
-            if not self.size:
-                return
-            old = items[0]
-            for it in items:
-                if ticks_diff(it[3], old[3]) < 0:
-                    old = it
-            items.remove(old)
-        items.append([peer, key, value, expires])
-
-    def pop(self, peer, key):
-        it = self._find(peer, key)
-        if it is not None:
-            self.items.remove(it)
-
-    def sweep(self, now):
-        items = self.items
-        i = len(items)
-        while i:
-            i -= 1
-            if ticks_diff(items[i][3], now) <= 0:
-                del items[i]
-
-
-# -- server role -------------------------------------------------------------
-def _fits(ep, resp):
-    # The block size leaves room for the largest header; a response whose own
-    # header is small may fit the link whole (a 36-byte SenML notification in a
-    # 51-byte LoRaWAN frame), and a second block would cost a round trip.
-    return len(resp.encode()) + 8 <= getattr(ep.link, "mtu", 1152)  # 8: the largest token
 
 
 def blocks_out(ep, resp, peer, key, req):
@@ -137,81 +59,14 @@ def blocks_out(ep, resp, peer, key, req):
     blocks of); later blocks are served from the cache."""
     b2 = req.block2() if req is not None else None
     szx = ep._szx if b2 is None else min(b2[2], ep._szx)
-    if b2 is None and (len(resp.payload) <= (16 << szx) or _fits(ep, resp)):
+    # The block size leaves room for the largest header; a response whose own
+    # header is small may fit the link whole (a 36-byte SenML notification in a
+    # 51-byte LoRaWAN frame), and a second block would cost a round trip.
+    # 8: the largest token.
+    if b2 is None and (len(resp.payload) <= (16 << szx) or len(resp.encode()) + 8 <= getattr(ep.link, "mtu", 1152)):
         return resp
-    if key is None:
-        key = request_key(req)
-    if resp.code >> 5 == 2 and resp.option(ETAG) is None:
-        # Marks the representation, so a client that gets later blocks
-        # from a re-run handler can tell if it changed (RFC 7959 2.4).
-        tag = etag_of(resp.payload)
-        if tag:
-            resp.add_option(ETAG, tag)
-    return block_out(ep, resp, peer, key, b2[0] if b2 else 0, szx)
+    # Slicing, and the store that serves the later blocks, are
+    # lwm2m.coap.blockwise, loaded by the first response that needs blocks.
+    from lwm2m.coap import blockwise
 
-
-def block_out(ep, full, peer, key, num, szx):
-    m = block_of(full, num, szx)
-    if m is None:
-        return Message(BAD_OPTION)
-    if m.block2()[1]:
-        ep._b2.put(peer, key, full, ticks_add(ep.clock.ticks_ms(), ep.params.exchange_lifetime))
-    else:
-        ep._b2.pop(peer, key)
-    return m
-
-
-def block1_in(ep, m, peer, b1, now):
-    """Server-role Block1: (request to handle, None) once the body is
-    whole (or per block when streaming), else (None, response)."""
-    num, more, szx = b1
-    p = ep.params
-    key = request_key(m)
-    size = 16 << szx
-    off = num << (szx + 4)
-    our = min(szx, ep._szx)
-    pl = m.payload
-    # A streaming handler sees every block and judges the size itself.
-    stream = ep.stream_block1 is not None and ep.stream_block1(m, peer)
-    total = m.uint(SIZE1)
-    if not stream and total is not None and total > p.max_body:
-        return None, _too_large(ep, peer, key)
-    st = ep._b1.get(peer, key, now)
-    if num == 0:
-        st = [0, None]
-    elif st is None or st[0] != off:
-        ep._b1.pop(peer, key)
-        return None, Message(INCOMPLETE)
-    if more and len(pl) != size:
-        ep._b1.pop(peer, key)
-        return None, Message(BAD_REQUEST)
-    st[0] = off + len(pl)
-    expires = ticks_add(now, p.exchange_lifetime)
-    if stream:
-        if more:
-            ep._b1.put(peer, key, st, expires)
-        else:
-            ep._b1.pop(peer, key)
-        return m, None
-    if st[0] > p.max_body:
-        return None, _too_large(ep, peer, key)
-    if st[1] is None:
-        st[1] = bytearray()
-    st[1].extend(pl)
-    if more:
-        ep._b1.put(peer, key, st, expires)
-        r = Message(CONTINUE)
-        r.set_block1(num, 1, our)
-        return None, r
-    ep._b1.pop(peer, key)
-    whole = m.copy(st[1])
-    whole.remove_option(BLOCK1)
-    whole.remove_option(SIZE1)
-    return whole, None
-
-
-def _too_large(ep, peer, key):
-    ep._b1.pop(peer, key)
-    r = Message(TOO_LARGE)
-    r.set_option(SIZE1, ep.params.max_body)
-    return r
+    return blockwise.slice_out(ep, resp, peer, key, req, b2, szx)

@@ -7,14 +7,32 @@
 # says (RST, 4.02, or silently dropped) and handler errors become 5.00.
 from lwm2m import compat
 from lwm2m.compat import const, ticks_add, ticks_diff
-from lwm2m.error import CoapError, BAD_OPTION, INTERNAL, NOT_FOUND
-from lwm2m.coap.message import (
-    Message, ParseError, decode, CON, NON, ACK, RST, EMPTY, GET, FETCH, CONTINUE,
-    OBSERVE, BLOCK1, BLOCK2, SIZE1, PROXY_URI, PROXY_SCHEME, ETAG,
-)
+from lwm2m.error import CoapError
+from lwm2m.coap.message import Message, ParseError, decode
 from lwm2m.coap.params import Params
-from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out, block_out, block1_in, Slots
-from lwm2m.coap.exchange import _Tx, Exchange, _Ping, Observation
+from lwm2m.coap.block import szx_for_mtu, request_key, blocks_out
+from lwm2m.coap.exchange import _Tx, Exchange, Observation
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_ACK = const(2)
+_BAD_OPTION = const(0x82)  # 4.02
+_BLOCK1 = const(27)
+_BLOCK2 = const(23)
+_CON = const(0)
+_CONTINUE = const(0x5F)
+_EMPTY = const(0)
+_ETAG = const(4)
+_FETCH = const(5)
+_GET = const(1)
+_INTERNAL = const(0xA0)  # 5.00
+_NON = const(1)
+_NOT_FOUND = const(0x84)  # 4.04
+_OBSERVE = const(6)
+_PROXY_SCHEME = const(39)
+_PROXY_URI = const(35)
+_RST = const(3)
+_SIZE1 = const(60)
 
 _PROXYING_NOT_SUPPORTED = const(0xA5)  # 5.05
 # Critical options understood (numbers < 256, a byte table): Uri-Host,
@@ -44,17 +62,14 @@ class Endpoint:
         self._seq = 0
         self._tok = 0
         self._txs = []
-        self._queue = []
+        self._queue = ()  # requests waiting for NSTART; a list once one waits
         self._rx = None
         self._slot = 0
-        n = max(1, p.dedup_size)
-        self._seen_peer = [None] * n
-        self._seen_mid = [-1] * n
-        self._seen_exp = [0] * n
-        self._seen_reply = [None] * n
-        self._seen_next = 0
-        self._b1 = Slots(p.block_cache)
-        self._b2 = Slots(p.block_cache)
+        # De-duplication (RFC 7252 4.5): the last dedup_size (peer, MID) seen, as
+        # one flat list of [peer, mid, expiry, reply] slots; _next: the slot to reuse.
+        self._dedup = [None, -1, 0, None] * max(1, p.dedup_size)
+        self._next = 0
+        self._blocks = ()  # block-wise transfers in progress (lwm2m.coap.blockwise); a list once one starts
 
     # -- the sans-IO core ------------------------------------------------
     def receive(self, data, peer):
@@ -112,10 +127,20 @@ class Endpoint:
         """Send a request (CON unless msg.type is NON) and return its Exchange.
         callback(exchange) runs when it is done. on_block(exchange, offset,
         payload, more) receives each Block2 block instead of reassembly."""
-        if not msg.token:
-            msg.token = self._new_token()
+        while not msg.token:
+            # random, and a counter so that a poor rand cannot repeat itself;
+            # never the token of an exchange in flight
+            self._tok = (self._tok + 1) & 0xFFFFFFFF
+            t = (self.rand(32) ^ self._tok).to_bytes(4, "big")
+            for tx in self._txs:
+                if tx.token == t:
+                    break
+            else:
+                msg.token = t
         ex = Exchange(self, msg, peer, callback, on_block)
         if self._active(peer) >= self.params.nstart:
+            if not self._queue:
+                self._queue = []
             self._queue.append(ex)
         else:
             self._start(ex)
@@ -124,7 +149,7 @@ class Endpoint:
     def ping(self, peer, callback=None):
         """Send a CoAP ping (an empty CON). The returned exchange is done with
         error None when the peer answers (RST), or "timeout"."""
-        ex = _Ping(self, Message(EMPTY), peer, callback, None)
+        ex = Exchange(self, Message(_EMPTY), peer, callback, None)
         ex.token = None  # an empty message has no token to match
         self._send_tracked(ex, ex.request, True)
         return ex
@@ -167,13 +192,13 @@ class Endpoint:
             msg.code = 0x45
         ok = msg.code >> 5 == 2
         if ok:
-            msg.set_option(OBSERVE, self._next_seq())
+            msg.set_option(_OBSERVE, self._next_seq())
             msg = blocks_out(self, msg, obs.peer, obs.key, None)
         pending = obs in self._txs and obs.data is not None
         if con and pending:
             # RFC 7641 4.5.2: the new notification replaces the one in flight
             # and inherits its retransmission counter and timeout.
-            msg.type = CON
+            msg.type = _CON
             msg.mid = self._next_mid()
             obs.data = msg.encode()
             obs.mid = msg.mid
@@ -203,17 +228,6 @@ class Endpoint:
         self._seq = (self._seq + 1) & 0xFFFFFF
         return self._seq
 
-    def _new_token(self):
-        while True:
-            # random, and a counter so that a poor rand cannot repeat itself
-            self._tok = (self._tok + 1) & 0xFFFFFFFF
-            t = (self.rand(32) ^ self._tok).to_bytes(4, "big")
-            for tx in self._txs:
-                if tx.token == t:
-                    break
-            else:
-                return t
-
     def _send(self, data, peer):
         if self.trace:
             self.trace("tx", peer, data)
@@ -235,7 +249,7 @@ class Endpoint:
         """Send msg; if con, tx retransmits it until ACK, RST or MAX_RETRANSMIT."""
         # Attributes equal to their class default are not set: on MicroPython
         # each new instance attribute grows the object's table.
-        t = CON if con else NON
+        t = _CON if con else _NON
         if msg.type != t:
             msg.type = t
         msg.mid = tx.mid = self._next_mid()
@@ -287,53 +301,61 @@ class Endpoint:
             self._rx = rx
             # Reject a malformed CON with RST; anything else is dropped.
             if len(data) > 3 and data[0] & 0xF0 == 0x40:
-                self._send_empty(RST, (data[2] << 8) | data[3], peer)
+                self._send_empty(_RST, (data[2] << 8) | data[3], peer)
             return
         t = m.type
         c = m.code
         cls = c >> 5
-        if c == EMPTY:
-            if t == CON:
-                self._send_empty(RST, m.mid, peer)  # CoAP ping
-            elif t == ACK:
+        if c == _EMPTY:
+            if t == _CON:
+                self._send_empty(_RST, m.mid, peer)  # CoAP ping
+            elif t == _ACK:
                 self._on_ack(m, peer)
-            elif t == RST:
-                self._on_rst(m, peer)
+            elif t == _RST:
+                tx = self._find_tx(m.mid, peer)
+                if tx is not None:
+                    self._txs.remove(tx)
+                    tx._failed(self, "reset")
+                else:
+                    for obs in self.observations:
+                        if obs.last_mid == m.mid and obs.peer == peer:
+                            self.cancel(obs, "reset")
+                            break
             self._rx = m
         elif cls == 0:
-            if t == CON or t == NON:
+            if t == _CON or t == _NON:
                 self._on_request(m, peer)
             self._rx = m
         elif cls == 2 or cls == 4 or cls == 5:
-            if t == ACK:
+            if t == _ACK:
                 self._on_ack(m, peer)
-            elif t != RST:
+            elif t != _RST:
                 self._on_separate(m, peer)
-        elif t == CON:
-            self._send_empty(RST, m.mid, peer)  # reserved class
+        elif t == _CON:
+            self._send_empty(_RST, m.mid, peer)  # reserved class
 
     def _seen(self, m, peer):
-        """Duplicate detection: the slot of an earlier (peer, MID), or -1 after
-        remembering this one in self._slot."""
+        """Duplicate detection: the slot (index of its peer in self._dedup) of an
+        earlier (peer, MID), or -1 after remembering this one in self._slot."""
         now = self.clock.ticks_ms()
-        mids = self._seen_mid
+        d = self._dedup
         mid = m.mid
-        for i in range(len(mids)):
-            if mids[i] == mid and self._seen_peer[i] == peer and ticks_diff(self._seen_exp[i], now) > 0:
+        for i in range(0, len(d), 4):
+            if d[i + 1] == mid and d[i] == peer and ticks_diff(d[i + 2], now) > 0:
                 return i
-        i = self._seen_next
-        self._seen_next = (i + 1) % len(mids)
-        mids[i] = mid
-        self._seen_peer[i] = peer
+        i = self._next
+        self._next = (i + 4) % len(d)
         p = self.params
-        self._seen_exp[i] = ticks_add(now, p.exchange_lifetime if m.type == CON else p.non_lifetime)
-        self._seen_reply[i] = None
+        d[i] = peer
+        d[i + 1] = mid
+        d[i + 2] = ticks_add(now, p.exchange_lifetime if m.type == _CON else p.non_lifetime)
+        d[i + 3] = None
         self._slot = i
         return -1
 
     def _replay(self, i, m, peer):
-        r = self._seen_reply[i]
-        if r is not None and m.type == CON:
+        r = self._dedup[i + 3]
+        if r is not None and m.type == _CON:
             self._send(r, peer)
 
     def _find_tx(self, mid, peer):
@@ -350,17 +372,6 @@ class Endpoint:
         tx.data = None
         tx._acked(self, m)
 
-    def _on_rst(self, m, peer):
-        tx = self._find_tx(m.mid, peer)
-        if tx is not None:
-            self._txs.remove(tx)
-            tx._failed(self, "reset")
-            return
-        for obs in self.observations:
-            if obs.last_mid == m.mid and obs.peer == peer:
-                self.cancel(obs, "reset")
-                return
-
     def _on_separate(self, m, peer):
         i = self._seen(m, peer)
         if i >= 0:
@@ -370,13 +381,13 @@ class Endpoint:
             if ex.token == m.token and ex.peer == peer and isinstance(ex, Exchange):
                 break
         else:
-            if m.type == CON:
-                self._seen_reply[self._slot] = self._send_empty(RST, m.mid, peer)
+            if m.type == _CON:
+                self._dedup[self._slot + 3] = self._send_empty(_RST, m.mid, peer)
             return
-        bad = self._bad_option(m) == BAD_OPTION
-        if m.type == CON:
+        bad = self._bad_option(m) == _BAD_OPTION
+        if m.type == _CON:
             # An unknown critical option rejects the response (RFC 7252 5.4.1)
-            self._seen_reply[self._slot] = self._send_empty(RST if bad else ACK, m.mid, peer)
+            self._dedup[self._slot + 3] = self._send_empty(_RST if bad else _ACK, m.mid, peer)
         self._txs.remove(ex)
         ex.data = None
         if bad:
@@ -392,14 +403,14 @@ class Endpoint:
         slot = self._slot
         resp = self._serve(m, peer)
         if resp is None:
-            if m.type == CON:
-                self._seen_reply[slot] = self._send_empty(ACK, m.mid, peer)
+            if m.type == _CON:
+                self._dedup[slot + 3] = self._send_empty(_ACK, m.mid, peer)
             return
-        if m.type == CON:
-            data = resp.encode(ACK, m.mid, m.token)
+        if m.type == _CON:
+            data = resp.encode(_ACK, m.mid, m.token)
         else:
-            data = resp.encode(NON, self._next_mid(), m.token)
-        self._seen_reply[slot] = data
+            data = resp.encode(_NON, self._next_mid(), m.token)
+        self._dedup[slot + 3] = data
         self._send(data, peer)
 
     # -- internals: server role ------------------------------------------
@@ -407,12 +418,12 @@ class Endpoint:
         opts = m.opts
         for i in range(0, len(opts), 2):
             n = opts[i]
-            if n == PROXY_URI or n == PROXY_SCHEME:
+            if n == _PROXY_URI or n == _PROXY_SCHEME:
                 return _PROXYING_NOT_SUPPORTED
             if n & 1 and (n > 255 or n not in self.known_critical):
-                return BAD_OPTION
-            if (n == BLOCK1 or n == BLOCK2) and m.len_at(i) > 3:
-                return BAD_OPTION
+                return _BAD_OPTION
+            if (n == _BLOCK1 or n == _BLOCK2) and m.len_at(i) > 3:
+                return _BAD_OPTION
         return 0
 
     def _serve(self, m, peer):
@@ -420,25 +431,30 @@ class Endpoint:
         handler answers later)."""
         bad = self._bad_option(m)
         if bad:
-            return Message(bad) if m.type == CON else None
+            return Message(bad) if m.type == _CON else None
         now = self.clock.ticks_ms()
         b1 = m.block1()
-        if b1 is not None:
-            m, resp = block1_in(self, m, peer, b1, now)
-            if resp is not None:
-                return resp
         b2 = m.block2()
         key = None
-        if b2 is not None and b2[0]:
-            key = request_key(m)
-            full = self._b2.get(peer, key, now)
-            if full is not None:
-                return block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
+        if b1 is not None or (b2 is not None and b2[0]):
+            # a block-wise transfer: its code loads with the first one
+            from lwm2m.coap import blockwise
+
+            if b1 is not None:
+                m, resp = blockwise.block1_in(self, m, peer, b1, now)
+                if resp is not None:
+                    return resp
+                b2 = m.block2()
+            if b2 is not None and b2[0]:
+                key = request_key(m)
+                full = blockwise.stored_body(self, peer, key, now)
+                if full is not None:
+                    return blockwise.block_out(self, full, peer, key, b2[0], min(b2[2], self._szx))
         obs = None
-        if m.code == GET or m.code == FETCH:
-            v = m.option(OBSERVE)
+        if m.code == _GET or m.code == _FETCH:
+            v = m.option(_OBSERVE)
             if v is not None and len(v) <= 3:
-                obs = m.uint(OBSERVE)
+                obs = m.uint(_OBSERVE)
                 found = self._find_obs(peer, m.token)
                 if found is not None and obs != 0:
                     self.cancel(found, "deregister")
@@ -454,7 +470,7 @@ class Endpoint:
     def _call(self, m, peer):
         h = self.handler
         if h is None:
-            return Message(NOT_FOUND)
+            return Message(_NOT_FOUND)
         try:
             return h(m, peer)
         except CoapError as e:
@@ -464,7 +480,7 @@ class Endpoint:
             return r
         except Exception as e:
             self._oops(e, peer)
-            return Message(INTERNAL)
+            return Message(_INTERNAL)
 
     def _find_obs(self, peer, token):
         for obs in self.observations:
@@ -483,7 +499,7 @@ class Endpoint:
             self.observations.append(obs)
         obs.request = m  # kept encoded: a copy, so m's buffer may be reused
         obs.key = request_key(m)
-        resp.set_option(OBSERVE, self._next_seq())
+        resp.set_option(_OBSERVE, self._next_seq())
         if self.on_observe:
             try:
                 self.on_observe(obs)
@@ -504,12 +520,12 @@ class Endpoint:
             self._send_block1(ex)
         else:
             m = ex.request
-            if ex._szx < 6 and (m.code == GET or m.code == FETCH) and m.option(BLOCK2) is None:
+            if ex._szx < 6 and (m.code == _GET or m.code == _FETCH) and m.option(_BLOCK2) is None:
                 # Early negotiation (RFC 7959 2.4): on a small-MTU link ask for
                 # blocks that fit before the server picks a larger size.
                 m = m.copy(m.payload)
                 m.set_block2(0, 0, ex._szx)
-            self._send_tracked(ex, m, m.type != NON)
+            self._send_tracked(ex, m, m.type != _NON)
 
     def _send_block1(self, ex):
         pl = ex.request.payload
@@ -520,15 +536,15 @@ class Endpoint:
         if off == 0 and self._szx:
             # Size1 is optional (RFC 7959 4); on a link so small that blocks
             # shrank to 16 bytes (LoRaWAN DR0-2, 51 B frames) it does not fit.
-            m.set_option(SIZE1, len(pl))
+            m.set_option(_SIZE1, len(pl))
         ex._chunk = end - off
-        self._send_tracked(ex, m, m.type != NON)
+        self._send_tracked(ex, m, m.type != _NON)
 
     def _on_response(self, ex, m):
         if ex.done:
             return
         b1 = m.block1()
-        if ex._b1 and m.code == CONTINUE and b1 is not None:
+        if ex._b1 and m.code == _CONTINUE and b1 is not None:
             ex._sent += ex._chunk
             if b1[2] < ex._szx:
                 ex._szx = b1[2]  # the server asked for smaller blocks
@@ -541,7 +557,7 @@ class Endpoint:
         if b2 is not None:
             num, more, szx = b2
             off = num << (szx + 4)
-            etag = m.option(ETAG)
+            etag = m.option(_ETAG)
             if ex._got < 0:
                 # The first block: where the request asked to start (a
                 # download resumed mid-way), with the ETag all must share.
@@ -554,7 +570,11 @@ class Endpoint:
                 return
             ex._got = off + len(pl)
             if ex.on_block is not None:
-                if not self._give_block(ex, m, off, pl, more):
+                try:
+                    ex.on_block(ex, off, pl, more)
+                except Exception as e:
+                    self._oops(e, ex.peer)
+                    self._finish(ex, m, "cancelled")
                     return
             else:
                 if ex._got > self.params.max_body:
@@ -567,23 +587,14 @@ class Endpoint:
                 if szx < ex._szx:
                     ex._szx = szx
                 nxt = ex.request.copy()
-                for o in (BLOCK1, SIZE1, OBSERVE):
+                for o in (_BLOCK1, _SIZE1, _OBSERVE):
                     nxt.remove_option(o)
                 nxt.set_block2(ex._got >> (ex._szx + 4), 0, ex._szx)
-                self._send_tracked(ex, nxt, nxt.type != NON)
+                self._send_tracked(ex, nxt, nxt.type != _NON)
                 return
             if ex._body is not None:
                 m.payload = ex._body
         self._finish(ex, m, None)
-
-    def _give_block(self, ex, m, off, pl, more):
-        try:
-            ex.on_block(ex, off, pl, more)
-            return True
-        except Exception as e:
-            self._oops(e, ex.peer)
-            self._finish(ex, m, "cancelled")
-            return False
 
     def _finish(self, ex, resp, err):
         if ex.done:
@@ -612,8 +623,10 @@ class Endpoint:
 
     def _tick(self):
         now = self.clock.ticks_ms()
-        self._b1.sweep(now)
-        self._b2.sweep(now)
+        if self._blocks:  # transfers in progress: blockwise is loaded
+            from lwm2m.coap import blockwise
+
+            blockwise.sweep(self, now)
         while True:
             for tx in self._txs:
                 if ticks_diff(tx.due, now) <= 0:

@@ -1,9 +1,13 @@
 # Client exchanges and server observations: what the Endpoint keeps per
 # message in flight. Each is a _Tx: a CON waiting for its ACK (data set) or a
 # client request waiting for its response (data None), due at a ticks_ms time.
-from lwm2m.compat import ticks_add
-from lwm2m.error import BAD_OPTION
-from lwm2m.coap.message import EMPTY, decode
+from lwm2m.compat import const, ticks_add
+from lwm2m.coap.message import decode
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_OPTION = const(0x82)  # 4.02
+_EMPTY = const(0)
 
 
 class _Tx:
@@ -58,11 +62,13 @@ class Exchange(_Tx):
             self._szx = ep._szx
 
     def _acked(self, ep, msg):
-        if msg.code != EMPTY and ep._bad_option(msg) == BAD_OPTION:
+        if self.request.code == _EMPTY:
+            ep._finish(self, None, None)  # a ping (RFC 7252 4.3): answered
+        elif msg.code != _EMPTY and ep._bad_option(msg) == _BAD_OPTION:
             # A piggybacked response with an unknown critical option is
             # rejected (RFC 7252 5.4.1): there is no answer to wait for.
             ep._finish(self, None, "bad option")
-        elif msg.code == EMPTY or msg.token != self.token:
+        elif msg.code == _EMPTY or msg.token != self.token:
             # Empty ACK: a separate response will follow.
             self.data = None
             self.due = ticks_add(ep.clock.ticks_ms(), ep.params.response_timeout)
@@ -71,17 +77,8 @@ class Exchange(_Tx):
             ep._on_response(self, msg)
 
     def _failed(self, ep, why):
-        ep._finish(self, None, why)
-
-
-class _Ping(Exchange):
-    """CoAP ping (RFC 7252 4.3): an empty CON that the peer answers with RST."""
-
-    def _acked(self, ep, msg):
-        ep._finish(self, None, None)
-
-    def _failed(self, ep, why):
-        ep._finish(self, None, None if why == "reset" else why)
+        # A ping (an empty CON, RFC 7252 4.3) is answered by the peer's RST.
+        ep._finish(self, None, None if why == "reset" and self.request.code == _EMPTY else why)
 
 
 class Observation(_Tx):

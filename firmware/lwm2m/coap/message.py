@@ -4,48 +4,18 @@
 # never sorts and repeated options (Uri-Path, Uri-Query) keep their order.
 from lwm2m.compat import const
 
-# Message types
-CON = const(0)
-NON = const(1)
-ACK = const(2)
-RST = const(3)
-
-# Method codes (class 0) and the success codes; error codes are in lwm2m.error
-EMPTY = const(0)
-GET = const(1)
-POST = const(2)
-PUT = const(3)
-DELETE = const(4)
-FETCH = const(5)
-PATCH = const(6)
-IPATCH = const(7)
-CREATED = const(0x41)
-DELETED = const(0x42)
-VALID = const(0x43)
-CHANGED = const(0x44)
-CONTENT = const(0x45)
-CONTINUE = const(0x5F)
-
-# Option numbers
-IF_MATCH = const(1)
-URI_HOST = const(3)
-ETAG = const(4)
-IF_NONE_MATCH = const(5)
-OBSERVE = const(6)
-URI_PORT = const(7)
-LOCATION_PATH = const(8)
-URI_PATH = const(11)
-CONTENT_FORMAT = const(12)
-MAX_AGE = const(14)
-URI_QUERY = const(15)
-ACCEPT = const(17)
-LOCATION_QUERY = const(20)
-BLOCK2 = const(23)
-BLOCK1 = const(27)
-SIZE2 = const(28)
-PROXY_URI = const(35)
-PROXY_SCHEME = const(39)
-SIZE1 = const(60)
+# Numbers copied from lwm2m.coap.codes as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_ACCEPT = const(17)
+_BLOCK1 = const(27)
+_BLOCK2 = const(23)
+_CON = const(0)
+_CONTENT_FORMAT = const(12)
+_EMPTY = const(0)
+_LOCATION_PATH = const(8)
+_OBSERVE = const(6)
+_URI_PATH = const(11)
+_URI_QUERY = const(15)
 
 
 class ParseError(ValueError):
@@ -80,16 +50,16 @@ class Message:
     request allocates nothing. Use option()/options()/uint() to read values."""
 
     # Class defaults: an instance only pays for the attributes it sets.
-    type = CON
+    type = _CON
     mid = 0
     token = b""
     payload = b""
     raw = None
     opts = ()
 
-    def __init__(self, code=EMPTY, type=CON, mid=0, token=b"", payload=b""):
+    def __init__(self, code=_EMPTY, type=_CON, mid=0, token=b"", payload=b""):
         self.code = code
-        if type != CON:
+        if type != _CON:
             self.type = type
         if mid:
             self.mid = mid
@@ -195,53 +165,47 @@ class Message:
     # -- helpers for the common options --------------------------------
     def uri_path(self):
         """Uri-Path segments as a list of str."""
-        return [v.decode() for v in self.options(URI_PATH)]
+        return [v.decode() for v in self.options(_URI_PATH)]
 
     def set_uri_path(self, path):
         """'/3/0/1', 'rd/5a3f' or a list of segments."""
-        self.remove_option(URI_PATH)
+        self.remove_option(_URI_PATH)
         if isinstance(path, str):
             path = [s for s in path.split("/") if s]
         for s in path:
-            self.add_option(URI_PATH, s)
+            self.add_option(_URI_PATH, s)
         return self
 
     def uri_query(self):
-        return [v.decode() for v in self.options(URI_QUERY)]
+        return [v.decode() for v in self.options(_URI_QUERY)]
 
     def add_query(self, item):
-        return self.add_option(URI_QUERY, item)
+        return self.add_option(_URI_QUERY, item)
 
     def location_path(self):
-        return [v.decode() for v in self.options(LOCATION_PATH)]
+        return [v.decode() for v in self.options(_LOCATION_PATH)]
 
     def content_format(self):
-        return self.uint(CONTENT_FORMAT)
+        return self.uint(_CONTENT_FORMAT)
 
     def accept(self):
-        return self.uint(ACCEPT)
+        return self.uint(_ACCEPT)
 
     def observe(self):
-        return self.uint(OBSERVE)
-
-    def size1(self):
-        return self.uint(SIZE1)
-
-    def size2(self):
-        return self.uint(SIZE2)
+        return self.uint(_OBSERVE)
 
     def block1(self):
         """(num, more, szx) from Block1, or None."""
-        return _block(self.uint(BLOCK1))
+        return _block(self.uint(_BLOCK1))
 
     def block2(self):
-        return _block(self.uint(BLOCK2))
+        return _block(self.uint(_BLOCK2))
 
     def set_block1(self, num, more, szx):
-        return self.set_option(BLOCK1, block_value(num, more, szx))
+        return self.set_option(_BLOCK1, block_value(num, more, szx))
 
     def set_block2(self, num, more, szx):
-        return self.set_option(BLOCK2, block_value(num, more, szx))
+        return self.set_option(_BLOCK2, block_value(num, more, szx))
 
     # -- wire format -----------------------------------------------------
     def size(self, token=None):
@@ -335,9 +299,6 @@ class Message:
         opts = self.opts
         return [opts[i] if i & 1 == 0 else self.value_at(i - 1) for i in range(len(opts))]
 
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
     def __repr__(self):
         return "<Message %s %d.%02d mid=%d token=%s opts=%r payload=%d B>" % (
             "CNAR"[self.type], self.code >> 5, self.code & 31, self.mid,
@@ -385,7 +346,7 @@ def decode(data, msg=None):
     if i > n:
         raise ParseError("truncated token")
     code = data[1]
-    if code == EMPTY and n != 4:
+    if code == _EMPTY and n != 4:
         raise ParseError("empty message with content")
     if msg is None:
         msg = Message()
@@ -466,3 +427,12 @@ def decode(data, msg=None):
     while len(opts) > k:
         opts.pop()
     return msg
+
+
+def __getattr__(name):
+    # The public names of CoAP's numbers (CON, GET, CONTENT, URI_PATH, ...)
+    # come from lwm2m.coap.codes, loaded on first use (tests, tools, optional
+    # modules); the core uses the private copies above and never loads it.
+    from lwm2m.coap import codes  # feature: names
+
+    return getattr(codes, name)

@@ -2,6 +2,9 @@
 # Times are in milliseconds. The derived values (4.8.2) follow from the base
 # ones unless given explicitly: an NB-IoT link may want ack_timeout=10000.
 # Everything is computed here: to change a base value, make a new Params.
+# ack_random_factor, default_leisure, probing_rate (no multicast here),
+# max_latency and processing_delay are inputs only: the endpoint reads what
+# follows from them, so they are not kept (each attribute costs heap).
 
 
 class Params:
@@ -25,15 +28,11 @@ class Params:
         block_cache=2,
     ):
         self.ack_timeout = ack_timeout
-        self.ack_random_factor = ack_random_factor
         # Random part of the first timeout: ACK_TIMEOUT * (ACK_RANDOM_FACTOR - 1),
         # as an int so that sending a CON needs no float arithmetic.
         self.ack_spread = int(ack_timeout * (ack_random_factor - 1))
         self.max_retransmit = max_retransmit
         self.nstart = nstart
-        self.default_leisure = default_leisure
-        self.probing_rate = probing_rate  # bytes/s; kept for completeness (no multicast here)
-        self.max_latency = max_latency
         f = ack_timeout * ack_random_factor
         if processing_delay is None:
             processing_delay = ack_timeout
@@ -45,10 +44,8 @@ class Params:
             exchange_lifetime = max_transmit_span + 2 * max_latency + processing_delay
         if non_lifetime is None:
             non_lifetime = max_transmit_span + max_latency
-        self.processing_delay = processing_delay
         self.max_transmit_span = max_transmit_span
         self.max_transmit_wait = max_transmit_wait
-        self.max_rtt = 2 * max_latency + processing_delay
         self.exchange_lifetime = exchange_lifetime
         self.non_lifetime = non_lifetime
         # How long a client waits for a response after the empty ACK, or after

@@ -4,22 +4,31 @@
 #   float -> shortest exact float,
 #   string/corelnk -> text, opaque -> bytes, boolean -> true/false,
 #   objlnk -> text "obj:inst". A time may also arrive untagged.
-from lwm2m import datatype as T
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import cbor, common as C
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_FLOAT = const(3)
+_NONE = const(9)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_TIME = const(6)
 
 
 def to_item(t, v):
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return C.objlnk_text(v)
-    if t == T.FLOAT:
+    if t == _FLOAT:
         return float(v)
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return bool(v)
-    if t == T.TIME:
+    if t == _TIME:
         return cbor.Tag(1, v)  # as LwM2M 1.1 (and Anjay) write a Time
-    if t == T.NONE:
-        raise CodecError("executable resources have no value", NOT_ACCEPTABLE)
+    if t == _NONE:
+        raise CodecError("executable resources have no value", _NOT_ACCEPTABLE)
     return v
 
 

@@ -1,11 +1,25 @@
 # Pieces every codec shares: paths as text, numbers as text, value checks by
 # datatype, and the guard that turns any parse failure into one CodecError.
-from lwm2m import datatype as T
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
+from lwm2m.compat import const
 
-INT_MIN = -0x8000000000000000
-INT_MAX = 0x7FFFFFFFFFFFFFFF
-UINT_MAX = 0xFFFFFFFFFFFFFFFF
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_CORELNK = const(8)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_NONE = const(9)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_OPAQUE = const(5)
+_STRING = const(0)
+_TIME = const(6)
+_UNSIGNED = const(2)
+
+_INT_MIN = const(-0x8000000000000000)
+_INT_MAX = const(0x7FFFFFFFFFFFFFFF)
+_UINT_MAX = const(0xFFFFFFFFFFFFFFFF)
 
 
 def path_str(path):
@@ -44,7 +58,7 @@ def parse_int(s):
     """Strict decimal integer ([-]digits): int() on both runtimes also takes
     '+', spaces and '_', which no LwM2M peer sends."""
     neg = s[:1] == "-"
-    n = parse_uint(s[1:] if neg else s, UINT_MAX)
+    n = parse_uint(s[1:] if neg else s, _UINT_MAX)
     return -n if neg else n
 
 
@@ -57,7 +71,7 @@ def float_text(x):
     """Shortest decimal that reads back as x, in CPython's repr layout, so 22.5
     is '22.5' on both runtimes (MicroPython's repr may add a 17th digit)."""
     if x != x or x == float("inf") or x == float("-inf"):
-        raise CodecError("float not finite", NOT_ACCEPTABLE)
+        raise CodecError("float not finite", _NOT_ACCEPTABLE)
     if x == 0:
         return "-0.0" if str(x)[0] == "-" else "0.0"
     for p in range(1, 18):
@@ -137,34 +151,34 @@ def check(t, v):
     datatype t (ints become floats for FLOAT); CodecError if it cannot be."""
     if t is None:
         return v
-    if t == T.FLOAT:
+    if t == _FLOAT:
         if isinstance(v, float):
             return v
         if isinstance(v, int) and not isinstance(v, bool):
             return float(v)
-    elif t == T.INTEGER or t == T.TIME:
-        if isinstance(v, float) and v == int(v) and t == T.TIME:
+    elif t == _INTEGER or t == _TIME:
+        if isinstance(v, float) and v == int(v) and t == _TIME:
             v = int(v)
-        if isinstance(v, int) and not isinstance(v, bool) and INT_MIN <= v <= INT_MAX:
+        if isinstance(v, int) and not isinstance(v, bool) and _INT_MIN <= v <= _INT_MAX:
             return v
-    elif t == T.UNSIGNED:
-        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= UINT_MAX:
+    elif t == _UNSIGNED:
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _UINT_MAX:
             return v
-    elif t == T.BOOLEAN:
+    elif t == _BOOLEAN:
         if isinstance(v, bool):
             return v
-    elif t == T.STRING or t == T.CORELNK:
+    elif t == _STRING or t == _CORELNK:
         if isinstance(v, str):
             return v
-    elif t == T.OPAQUE:
+    elif t == _OPAQUE:
         if isinstance(v, bytes):
             return v
-    elif t == T.OBJLNK:
+    elif t == _OBJLNK:
         if isinstance(v, str):
             return parse_objlnk(v)
         if isinstance(v, tuple):
             return v
-    elif t == T.NONE:
+    elif t == _NONE:
         pass
     raise CodecError("value %r does not fit type %d" % (v, t))
 
@@ -183,7 +197,7 @@ def guarded(fn, *args):
 def single(records, base):
     """The one record of a single-value format (text, opaque, CBOR 60)."""
     if len(records) != 1 or len(base) < 3 or records[0][0] != base:
-        raise CodecError("format carries one resource value", NOT_ACCEPTABLE)
+        raise CodecError("format carries one resource value", _NOT_ACCEPTABLE)
     return records[0]
 
 

@@ -5,8 +5,13 @@
 # chain is 3 or more ids long ({[3303, 0, 5700]: 22.5}): from 3 on the array
 # head costs less than the map heads it replaces; at 2 they tie and plain
 # nesting is kept. Leaf values as in CBOR (60); no timestamps in this format.
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import cbor, cbor_value, common as C
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
 
 
 def _tree(paths, leaves):
@@ -49,15 +54,15 @@ def encode(records, base):
     leaves = []
     for r in records:
         if len(r) > 3 and r[3] is not None:
-            raise CodecError("LwM2M CBOR carries no timestamps", NOT_ACCEPTABLE)
+            raise CodecError("LwM2M CBOR carries no timestamps", _NOT_ACCEPTABLE)
         C.check_under(r[0], base)
         paths.append(r[0])
         leaves.append(cbor_value.to_item(r[1], r[2]))
     if any(len(p) < 3 for p in paths):
-        raise CodecError("LwM2M CBOR values belong to resources", NOT_ACCEPTABLE)
+        raise CodecError("LwM2M CBOR values belong to resources", _NOT_ACCEPTABLE)
     tree = _tree(paths, leaves)
     if tree is None:
-        raise CodecError("duplicate path", NOT_ACCEPTABLE)
+        raise CodecError("duplicate path", _NOT_ACCEPTABLE)
     return cbor.dumps(_fold(tree))
 
 

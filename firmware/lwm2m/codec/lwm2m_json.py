@@ -3,25 +3,38 @@
 # bn is the request path (with a trailing '/' when the entries lie below it);
 # values: v number, sv string (opaque as standard base64), bv boolean,
 # ov object link "obj:inst".
-from lwm2m import datatype as T
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import common as C, jsonw, senml
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_CORELNK = const(8)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_OPAQUE = const(5)
+_STRING = const(0)
+_TIME = const(6)
+_UNSIGNED = const(2)
 
 
 def _field(t, v):
-    if t == T.INTEGER or t == T.UNSIGNED or t == T.TIME:
+    if t == _INTEGER or t == _UNSIGNED or t == _TIME:
         return "v", str(v)
-    if t == T.FLOAT:
+    if t == _FLOAT:
         return "v", C.float_text(float(v))
-    if t == T.STRING or t == T.CORELNK:
+    if t == _STRING or t == _CORELNK:
         return "sv", jsonw.string(v)
-    if t == T.OPAQUE:
+    if t == _OPAQUE:
         return "sv", jsonw.string(jsonw.b64(v, False))
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return "bv", "true" if v else "false"
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return "ov", jsonw.string(C.objlnk_text(v))
-    raise CodecError("type %r has no LwM2M JSON value" % t, NOT_ACCEPTABLE)
+    raise CodecError("type %r has no LwM2M JSON value" % t, _NOT_ACCEPTABLE)
 
 
 def encode(records, base):
@@ -61,22 +74,22 @@ def _value(ty, key, v):
     if key == "v":
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise CodecError("v must be a number")
-        if ty is not None and ty not in (T.INTEGER, T.UNSIGNED, T.TIME, T.FLOAT):
+        if ty is not None and ty not in (_INTEGER, _UNSIGNED, _TIME, _FLOAT):
             raise CodecError("number for a non-numeric resource")
         return C.check(ty, v)
     if key == "bv":
-        if ty is not None and ty != T.BOOLEAN:
+        if ty is not None and ty != _BOOLEAN:
             raise CodecError("bv for a non-boolean resource")
-        return C.check(T.BOOLEAN, v)
+        return C.check(_BOOLEAN, v)
     if not isinstance(v, str):
         raise CodecError("%s must be text" % key)
     if key == "ov":
-        if ty is not None and ty != T.OBJLNK:
+        if ty is not None and ty != _OBJLNK:
             raise CodecError("ov for a non-link resource")
         return C.parse_objlnk(v)
-    if ty == T.OPAQUE:
+    if ty == _OPAQUE:
         return jsonw.unb64(v, False)
-    if ty is not None and ty != T.STRING and ty != T.CORELNK:
+    if ty is not None and ty != _STRING and ty != _CORELNK:
         raise CodecError("sv for a non-string resource")
     return v
 

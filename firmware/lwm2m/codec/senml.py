@@ -1,9 +1,22 @@
 # SenML (RFC 8428) records as LwM2M uses them, shared by SenML JSON (110) and
 # SenML CBOR (112); the two differ only in how a record is serialized. A record
 # here is a dict with RFC 8428 names: bn, bt, n, v, vs, vb, vd, vlo, t.
-from lwm2m import datatype as T
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import common as C
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_CORELNK = const(8)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_OPAQUE = const(5)
+_STRING = const(0)
+_TIME = const(6)
+_UNSIGNED = const(2)
 
 
 def base_name(paths, bn_cost, n_cost):
@@ -69,19 +82,19 @@ def base_time(stamps):
 
 def value_field(t, v):
     """(key, value) of a record holding v of datatype t."""
-    if t == T.INTEGER or t == T.UNSIGNED or t == T.TIME:
+    if t == _INTEGER or t == _UNSIGNED or t == _TIME:
         return "v", v
-    if t == T.FLOAT:
+    if t == _FLOAT:
         return "v", float(v)
-    if t == T.STRING or t == T.CORELNK:
+    if t == _STRING or t == _CORELNK:
         return "vs", v
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return "vb", bool(v)
-    if t == T.OPAQUE:
+    if t == _OPAQUE:
         return "vd", bytes(v)
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return "vlo", C.objlnk_text(v)
-    raise CodecError("type %r has no SenML value" % t, NOT_ACCEPTABLE)
+    raise CodecError("type %r has no SenML value" % t, _NOT_ACCEPTABLE)
 
 
 def pack(records, bn_cost, n_cost):
@@ -122,91 +135,24 @@ def pack_paths(paths, bn_cost, n_cost):
     return out
 
 
-_KEYS = ("v", "vs", "vb", "vd", "vlo")
-_KIND = ((int, float), str, bool, bytes, str)
-
-
-def _expected(t):
-    if t == T.STRING or t == T.CORELNK:
-        return "vs"
-    if t == T.BOOLEAN:
-        return "vb"
-    if t == T.OPAQUE:
-        return "vd"
-    if t == T.OBJLNK:
-        return "vlo"
-    return "v"
-
-
-def _names(entries):
-    # yields (resolved name, resolved time or None, record) with base fields
-    # carried forward as RFC 8428 section 4.6 says
-    if not isinstance(entries, list):
-        raise CodecError("SenML pack must be an array")
-    bn = ""
-    bt = None
-    out = []
-    for e in entries:
-        if not isinstance(e, dict):
-            raise CodecError("SenML record must be a map")
-        for k in e:
-            if not isinstance(k, str) or k[-1:] == "_" or k == "bv" or k == "bs":
-                raise CodecError("SenML field %r not supported" % (k,))
-        if "bn" in e:
-            bn = e["bn"]
-            if not isinstance(bn, str):
-                raise CodecError("SenML bn must be text")
-        if "bt" in e:
-            bt = _number(e["bt"])
-        n = e.get("n", "")
-        if not isinstance(n, str):
-            raise CodecError("SenML n must be text")
-        t = None
-        if "t" in e or bt is not None:
-            t = (bt or 0) + _number(e.get("t", 0))
-        out.append((bn + n, t, e))
-    return out
-
-
-def _number(x):
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise CodecError("SenML time must be a number")
-    return x
-
-
-def unpack(entries, base, type_of):
-    """SenML record dicts -> [(path, value, time or None)], paths under base."""
-    out = []
-    for name, t, e in _names(entries):
-        path, key = C.leaf(name, base, e, _KEYS)
-        ty = type_of(path)
-        if ty is not None and key != _expected(ty):
-            raise CodecError("SenML %s does not fit the type of %s" % (key, name))
-        v = e[key]
-        if not isinstance(v, _KIND[_KEYS.index(key)]) or (key == "v" and isinstance(v, bool)):
-            raise CodecError("SenML %s of the wrong kind" % key)
-        if key == "vlo" and ty is None:
-            v = C.parse_objlnk(v)
-        out.append((path, C.check(ty, v), t))
-    return out
-
-
-def unpack_paths(entries):
-    return [C.parse_path(name) for name, t, e in _names(entries)]
-
-
 def decoders(load):
     """decode_timed, decode, decode_paths of a SenML serialization whose
     load(payload) gives the list of record dicts."""
 
+    # The record checks are a module of their own (lwm2m.codec.senml_read),
+    # loaded by the first SenML payload to decode.
     def decode_timed(payload, base, type_of):
         # [(path, value, time or None)]: decode() keeping the SenML times (Send)
-        return C.guarded(lambda: unpack(load(payload), base, type_of))
+        from lwm2m.codec import senml_read
+
+        return C.guarded(lambda: senml_read.unpack(load(payload), base, type_of))
 
     def decode(payload, base, type_of):
         return [(p, v) for p, v, t in decode_timed(payload, base, type_of)]
 
     def decode_paths(payload):
-        return C.guarded(lambda: unpack_paths(load(payload)))
+        from lwm2m.codec import senml_read
+
+        return C.guarded(lambda: senml_read.unpack_paths(load(payload)))
 
     return decode_timed, decode, decode_paths

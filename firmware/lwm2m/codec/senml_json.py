@@ -1,10 +1,11 @@
 # SenML JSON (110). Fields in the order bn, bt, n, value, t; opaque as
 # base64url without padding (RFC 8428 vd); names relative to the base name
 # that makes the text shortest (see senml.base_name).
+from lwm2m.compat import const
 from lwm2m.codec import jsonw, senml
 
-_BN_COST = 8  # "bn":"",
-_N_COST = 7  # "n":"",
+_BN_COST = const(8)  # "bn":"",
+_N_COST = const(7)  # "n":"",
 _ORDER = ("bn", "bt", "n", "v", "vs", "vb", "vd", "vlo", "t")
 
 

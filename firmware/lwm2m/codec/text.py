@@ -1,22 +1,35 @@
 # text/plain (0): one resource (instance) value as UTF-8 text. Opaque has no
 # text form in LwM2M 1.1, so it is refused with 4.06 (Not Acceptable).
-from lwm2m import datatype as T
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import common as C
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_CORELNK = const(8)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_STRING = const(0)
+_TIME = const(6)
+_UINT_MAX = const(0xFFFFFFFFFFFFFFFF)
+_UNSIGNED = const(2)
 
 
 def value_text(t, v):
-    if t == T.STRING or t == T.CORELNK:
+    if t == _STRING or t == _CORELNK:
         return v
-    if t == T.INTEGER or t == T.UNSIGNED or t == T.TIME:
+    if t == _INTEGER or t == _UNSIGNED or t == _TIME:
         return str(int(v))
-    if t == T.FLOAT:
+    if t == _FLOAT:
         return C.float_text(float(v))
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return "1" if v else "0"
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return C.objlnk_text(v)
-    raise CodecError("type %d has no text form" % t, NOT_ACCEPTABLE)
+    raise CodecError("type %d has no text form" % t, _NOT_ACCEPTABLE)
 
 
 def encode(records, base):
@@ -25,13 +38,13 @@ def encode(records, base):
 
 
 def text_value(t, s):
-    if t is None or t == T.STRING or t == T.CORELNK:
+    if t is None or t == _STRING or t == _CORELNK:
         return s
-    if t == T.INTEGER or t == T.TIME:
-        return C.check(T.INTEGER, C.parse_int(s))
-    if t == T.UNSIGNED:
-        return C.parse_uint(s, C.UINT_MAX)
-    if t == T.FLOAT:
+    if t == _INTEGER or t == _TIME:
+        return C.check(_INTEGER, C.parse_int(s))
+    if t == _UNSIGNED:
+        return C.parse_uint(s, _UINT_MAX)
+    if t == _FLOAT:
         for c in s:
             if c not in "0123456789+-.eE":
                 raise CodecError("not a float: %r" % s)
@@ -39,13 +52,13 @@ def text_value(t, s):
         if x - x != 0:  # inf from an overflowing literal
             raise CodecError("float out of range")
         return x
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         if s == "1":
             return True
         if s == "0":
             return False
         raise CodecError("boolean must be 0 or 1")
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return C.parse_objlnk(s)
     raise CodecError("type %d has no text form" % t)
 

@@ -3,10 +3,23 @@
 # Encoder choices: 8-bit ids when they fit, the shortest length field, integers
 # in the shortest of 1/2/4/8 bytes, floats in 4 bytes when exact else 8.
 import struct
-from lwm2m import datatype as T
 from lwm2m.compat import const
-from lwm2m.error import CodecError, NOT_ACCEPTABLE
+from lwm2m.error import CodecError
 from lwm2m.codec import common as C
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BOOLEAN = const(4)
+_CORELNK = const(8)
+_FLOAT = const(3)
+_INTEGER = const(1)
+_NONE = const(9)
+_NOT_ACCEPTABLE = const(0x86)  # 4.06
+_OBJLNK = const(7)
+_OPAQUE = const(5)
+_STRING = const(0)
+_TIME = const(6)
+_UNSIGNED = const(2)
 
 _INSTANCE = const(0x00)
 _RES_INSTANCE = const(0x40)
@@ -27,7 +40,7 @@ def _header(out, kind, ident, length):
     elif length < 0x1000000:
         t |= 0x18
     else:
-        raise CodecError("TLV value too long", NOT_ACCEPTABLE)
+        raise CodecError("TLV value too long", _NOT_ACCEPTABLE)
     out.append(t)
     out.extend(ident.to_bytes(2 if ident > 0xFF else 1, "big"))
     n = (t >> 3) & 3
@@ -41,25 +54,25 @@ def _int_bytes(v, signed):
         top = 1 << (8 * n - 1 if signed else 8 * n)
         if (-top if signed else 0) <= v < top:
             return (v & ((1 << 8 * n) - 1)).to_bytes(n, "big")
-    raise CodecError("integer out of TLV range", NOT_ACCEPTABLE)
+    raise CodecError("integer out of TLV range", _NOT_ACCEPTABLE)
 
 
 def value_bytes(t, v):
-    if t == T.STRING or t == T.CORELNK:
+    if t == _STRING or t == _CORELNK:
         return v.encode("utf-8")
-    if t == T.INTEGER or t == T.TIME:
+    if t == _INTEGER or t == _TIME:
         return _int_bytes(v, True)
-    if t == T.UNSIGNED:
+    if t == _UNSIGNED:
         return _int_bytes(v, False)
-    if t == T.FLOAT:
+    if t == _FLOAT:
         return C.float32(v) or struct.pack(">d", v)
-    if t == T.BOOLEAN:
+    if t == _BOOLEAN:
         return b"\x01" if v else b"\x00"
-    if t == T.OPAQUE:
+    if t == _OPAQUE:
         return bytes(v)
-    if t == T.OBJLNK:
+    if t == _OBJLNK:
         return v[0].to_bytes(2, "big") + v[1].to_bytes(2, "big")
-    if t == T.NONE:
+    if t == _NONE:
         return b""
     raise CodecError("unknown type %r" % t)
 
@@ -98,11 +111,11 @@ def _resources(out, records, i, end):
 def encode(records, base):
     n = len(base)
     if n == 0:
-        raise CodecError("TLV cannot carry several objects", NOT_ACCEPTABLE)
+        raise CodecError("TLV cannot carry several objects", _NOT_ACCEPTABLE)
     out = bytearray()
     for r in records:
         if len(r[0]) < 3 or r[0][: n] != base:
-            raise CodecError("record outside the request path", NOT_ACCEPTABLE)
+            raise CodecError("record outside the request path", _NOT_ACCEPTABLE)
     if n == 4:
         for r in records:
             _tlv(out, _RES_INSTANCE, r[0][3], value_bytes(r[1], r[2]))
@@ -119,104 +132,9 @@ def encode(records, base):
     return bytes(out)
 
 
-def _items(buf, start, end):
-    """[(kind, id, value_start, value_end)] of the TLVs filling buf[start:end]."""
-    items = []
-    i = start
-    while i < end:
-        t = buf[i]
-        i += 1
-        idlen = 2 if t & 0x20 else 1
-        n = (t >> 3) & 3
-        if i + idlen + n > end:
-            raise CodecError("TLV truncated header")
-        ident = int.from_bytes(buf[i : i + idlen], "big")
-        i += idlen
-        if n:
-            length = int.from_bytes(buf[i : i + n], "big")
-            i += n
-        else:
-            length = t & 7
-        if i + length > end:
-            raise CodecError("TLV value overruns its container")
-        items.append((t & 0xC0, ident, i, i + length))
-        i += length
-    return items
-
-
-def bytes_value(t, b):
-    n = len(b)
-    if t is None:
-        return bytes(b)
-    if t == T.STRING or t == T.CORELNK:
-        return str(bytes(b), "utf-8")
-    if t == T.INTEGER or t == T.TIME or t == T.UNSIGNED:
-        if n not in (1, 2, 4, 8):
-            raise CodecError("TLV integer of %d bytes" % n)
-        v = int.from_bytes(b, "big")
-        if t != T.UNSIGNED and v >> (8 * n - 1):
-            v -= 1 << (8 * n)
-        return v
-    if t == T.FLOAT:
-        if n == 4:
-            return struct.unpack(">f", b)[0]
-        if n == 8:
-            return struct.unpack(">d", b)[0]
-        raise CodecError("TLV float of %d bytes" % n)
-    if t == T.BOOLEAN:
-        if n != 1 or b[0] > 1:
-            raise CodecError("TLV boolean must be one byte 0 or 1")
-        return b[0] == 1
-    if t == T.OPAQUE:
-        return bytes(b)
-    if t == T.OBJLNK:
-        if n != 4:
-            raise CodecError("TLV object link must be 4 bytes")
-        return (int.from_bytes(b[0:2], "big"), int.from_bytes(b[2:4], "big"))
-    if t == T.NONE:
-        if n:
-            raise CodecError("value for an executable resource")
-        return None
-    raise CodecError("unknown type %r" % t)
-
-
-def _level(buf, items, path, out, type_of):
-    # Each TLV kind belongs at exactly one depth of the path
-    depth = len(path)
-    for kind, ident, s, e in items:
-        p = path + (ident,)
-        if kind == _INSTANCE and depth == 1:
-            _level(buf, _items(buf, s, e), p, out, type_of)
-        elif kind == _RESOURCE and depth == 2:
-            out.append((p, bytes_value(type_of(p), buf[s:e])))
-        elif kind == _MULTIPLE and depth == 2:
-            _level(buf, _items(buf, s, e), p, out, type_of)
-        elif kind == _RES_INSTANCE and depth == 3:
-            out.append((p, bytes_value(type_of(p), buf[s:e])))
-        else:
-            raise CodecError("TLV kind 0x%02x misplaced at %s" % (kind, C.path_str(p)))
-
-
-def _decode(payload, base, type_of):
-    buf = memoryview(payload)
-    items = _items(buf, 0, len(buf))
-    n = len(base)
-    if n == 0:
-        raise CodecError("TLV needs an object path")
-    top = base
-    if n >= 2 and len(items) == 1 and items[0][1] == base[-1]:
-        # A server may wrap the payload in the TLV of the request path's own
-        # level (an instance TLV on /3/0, a resource TLV on /3/0/1).
-        kind = items[0][0]
-        if (n == 2 and kind == _INSTANCE) or (n == 3 and kind in (_RESOURCE, _MULTIPLE)) or n == 4:
-            top = base[:-1]
-    elif n == 1 and items and items[0][0] != _INSTANCE:
-        # Create without an instance TLV: the client picks the id (None here).
-        top = base + (None,)
-    out = []
-    _level(buf, items, top, out, type_of)
-    return out
-
-
 def decode(payload, base, type_of):
-    return C.guarded(_decode, payload, base, type_of)
+    # The decoder is a module of its own (lwm2m.codec.tlv_read), loaded by
+    # the first TLV payload to decode: a device only read in TLV never needs it.
+    from lwm2m.codec import tlv_read
+
+    return C.guarded(tlv_read.decode, payload, base, type_of)

@@ -4,6 +4,11 @@
 import hashlib
 from lwm2m.compat import hexstr
 from lwm2m.fota import package
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_FORMAT = const(1)
 
 
 def build(files, board, name, version, sig_type=0, sign=None):
@@ -18,7 +23,7 @@ def build(files, board, name, version, sig_type=0, sign=None):
         size += len(data)
     # The signature length is part of the declared total, so sign first.
     pre = bytearray(package.MAGIC)
-    pre.append(package.FORMAT)
+    pre.append(_FORMAT)
     pre.append(sig_type if sign else 0)
     pre.extend(len(text).to_bytes(2, "big"))
     pre.extend(bytes(4))

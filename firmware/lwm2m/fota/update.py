@@ -10,11 +10,27 @@
 # What survives a reset lives in the store: the state file (FILE, replaced
 # whole), the download (DOWNLOAD), the unpacked slot and the slot pointer.
 from lwm2m.compat import const
-from lwm2m.error import CoapError, BAD_REQUEST, METHOD_NOT_ALLOWED, INCOMPLETE, TOO_LARGE
-from lwm2m.coap.message import Message, GET, PUT, POST, CHANGED, CONTINUE, SIZE1
+from lwm2m.error import CoapError
+from lwm2m.coap.message import Message
 from lwm2m.coap.block import szx_for_mtu
 from lwm2m.fota import package, slots
 from lwm2m.fota.uri import parse as parse_uri
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_CHANGED = const(0x44)
+_CONFIRMED = const(0)
+_CONTINUE = const(0x5F)
+_GET = const(1)
+_INCOMPLETE = const(0x88)  # 4.08
+_METHOD_NOT_ALLOWED = const(0x85)  # 4.05
+_POST = const(2)
+_PREFIX = const(12)
+_PUT = const(3)
+_SIZE1 = const(60)
+_SWITCHED = const(1)
+_TOO_LARGE = const(0x8D)  # 4.13
 
 IDLE = 0
 DOWNLOADING = 1
@@ -155,7 +171,7 @@ class FirmwareUpdate:
         self._deadline = None
         # Confirmed: the previous slot is no longer a fallback, the next
         # update may reuse it.
-        slots.write(self.store, slots.read(self.store)[0], "", slots.CONFIRMED)
+        slots.write(self.store, slots.read(self.store)[0], "", _CONFIRMED)
         self._set(IDLE, SUCCESS)
 
     # -- persistence -----------------------------------------------------------
@@ -203,7 +219,7 @@ class FirmwareUpdate:
         st = self.state
         slot, prev, trial = slots.read(self.store)
         if st == UPDATING:
-            if slot == self.target and trial != slots.CONFIRMED:
+            if slot == self.target and trial != _CONFIRMED:
                 self._deadline = self.clock.time() + self.config.get("deadline", 300)
             elif slot == self.target:
                 self._set(IDLE, SUCCESS)  # confirmed; the power went before the state was saved
@@ -229,7 +245,7 @@ class FirmwareUpdate:
         except OSError:
             return -1
         try:
-            n = package.declared_length(f.read(package.PREFIX))
+            n = package.declared_length(f.read(_PREFIX))
         finally:
             f.close()
         return 1 << 62 if n < 0 else n
@@ -249,7 +265,7 @@ class FirmwareUpdate:
     def _put(self, off, data):
         """Store one block at off; the first one is checked for being a package
         that fits (a package and its unpacked files side by side)."""
-        if off == 0 and len(data) >= package.PREFIX:
+        if off == 0 and len(data) >= _PREFIX:
             total = package.declared_length(data)
             if total < 0:
                 return BAD_TYPE
@@ -318,7 +334,7 @@ class FirmwareUpdate:
 
     def _reset(self, result):
         if self.state == UPDATING:
-            raise CoapError(METHOD_NOT_ALLOWED, "updating")
+            raise CoapError(_METHOD_NOT_ALLOWED, "updating")
         self.uri = ""
         self._fail(result)
 
@@ -327,7 +343,7 @@ class FirmwareUpdate:
         """Endpoint hook: Block1 writes to /5/0/0 come here block by block.
         The engine's handler is wrapped on first use, so install() may run
         before or after the client sets its own handler."""
-        if m.code not in (PUT, POST) or m.uri_path() != ["5", "0", "0"]:
+        if m.code not in (_PUT, _POST) or m.uri_path() != ["5", "0", "0"]:
             return False
         ep = self.endpoint
         if ep.handler is not self._wrapper:
@@ -345,26 +361,26 @@ class FirmwareUpdate:
         if num == 0:
             if not more and _empty(pl):
                 self._reset(INITIAL)
-                return Message(CHANGED)
+                return Message(_CHANGED)
             if self.state not in (IDLE, DOWNLOADING) or (self.state == DOWNLOADING and self.mode != "push"):
-                raise CoapError(METHOD_NOT_ALLOWED, "state %d" % self.state)
+                raise CoapError(_METHOD_NOT_ALLOWED, "state %d" % self.state)
             self._begin("push")
-            total = m.uint(SIZE1)
+            total = m.uint(_SIZE1)
             if total is not None and 2 * total > self.store.free():
                 self._fail(NO_SPACE)
-                raise CoapError(TOO_LARGE, "not enough flash")
+                raise CoapError(_TOO_LARGE, "not enough flash")
         elif self.state != DOWNLOADING or self.mode != "push" or off != self._written:
-            raise CoapError(INCOMPLETE, "expected block at %d" % self._written)
+            raise CoapError(_INCOMPLETE, "expected block at %d" % self._written)
         self._last_block = self.clock.time()
         bad = self._put(off, pl)
         if bad:
             self._fail(bad)
-            raise CoapError(TOO_LARGE if bad == NO_SPACE else BAD_REQUEST, "update result %d" % bad)
+            raise CoapError(_TOO_LARGE if bad == NO_SPACE else _BAD_REQUEST, "update result %d" % bad)
         if more:
-            return Message(CONTINUE)
+            return Message(_CONTINUE)
         self._close()
         self._todo = _VERIFY
-        return Message(CHANGED)
+        return Message(_CHANGED)
 
     def _write_package(self, value):
         # A write without Block1: the whole (small) package, or a reset.
@@ -372,7 +388,7 @@ class FirmwareUpdate:
             self._reset(INITIAL)
             return
         if self.state != IDLE:
-            raise CoapError(METHOD_NOT_ALLOWED, "state %d" % self.state)
+            raise CoapError(_METHOD_NOT_ALLOWED, "state %d" % self.state)
         self._begin("push")
         bad = self._put(0, value)
         if bad:
@@ -387,7 +403,7 @@ class FirmwareUpdate:
             self._reset(INITIAL)
             return
         if self.state != IDLE:
-            raise CoapError(METHOD_NOT_ALLOWED, "state %d" % self.state)
+            raise CoapError(_METHOD_NOT_ALLOWED, "state %d" % self.state)
         if value == self.uri and self.mode == "pull" and self.result == CONNECTION_LOST:
             # The same URI after a lost connection: go on from what is stored.
             self._tries = 0
@@ -438,7 +454,7 @@ class FirmwareUpdate:
         if have == 0:
             self.store.open(DOWNLOAD, "wb").close()
         self._written = off
-        m = Message(GET)
+        m = Message(_GET)
         m.set_uri_path(path)
         m.set_block2(off // size, 0, szx)
         self._ex = ep.request(m, peer, self._pulled, self._block)
@@ -471,7 +487,7 @@ class FirmwareUpdate:
             self._close()
             self._set(IDLE, CONNECTION_LOST)  # the partial download stays for a retry of the same URI
             return
-        if r.code == INCOMPLETE and self._written:
+        if r.code == _INCOMPLETE and self._written:
             # A server that cannot start a transfer mid-way: from zero, then.
             self._written = 0
             self._todo = _PULL
@@ -490,14 +506,14 @@ class FirmwareUpdate:
     # -- Update (/5/0/2) and Cancel (/5/0/10) ----------------------------------
     def _execute_update(self, args):
         if self.state != DOWNLOADED:
-            raise CoapError(METHOD_NOT_ALLOWED, "nothing downloaded")
+            raise CoapError(_METHOD_NOT_ALLOWED, "nothing downloaded")
         self._set(UPDATING, INITIAL)
         self._todo = _SWITCH  # after the 2.04 went out
 
     def _switch(self):
         if self.state != UPDATING:
             return
-        slots.write(self.store, self.target, self.running, slots.SWITCHED)
+        slots.write(self.store, self.target, self.running, _SWITCHED)
         reboot = self.config.get("reboot")
         if reboot is not None:
             reboot()
@@ -507,14 +523,14 @@ class FirmwareUpdate:
         (which then reports Update Result 8) and reboot."""
         self._deadline = None
         slot, prev, trial = slots.read(self.store)
-        slots.write(self.store, prev, "", slots.CONFIRMED)
+        slots.write(self.store, prev, "", _CONFIRMED)
         reboot = self.config.get("reboot")
         if reboot is not None:
             reboot()
 
     def _cancel(self, args):
         if self.state not in (DOWNLOADING, DOWNLOADED):
-            raise CoapError(METHOD_NOT_ALLOWED, "nothing to cancel")
+            raise CoapError(_METHOD_NOT_ALLOWED, "nothing to cancel")
         self._reset(CANCELLED)
 
 

@@ -2,9 +2,21 @@
 # permission, type) and records the new value without touching the model;
 # `apply` changes the model only once everything passed, and undoes its own
 # steps if an application write callable fails half way.
-from lwm2m.error import CoapError, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL
-from lwm2m.model.table import TYPE_MASK, E, MULTIPLE, MANDATORY, OBJ_MULTIPLE
+from lwm2m.error import CoapError
 from lwm2m.model.check import check
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_E = const(0x40)
+_INTERNAL = const(0xA0)  # 5.00
+_MANDATORY = const(0x100)
+_METHOD_NOT_ALLOWED = const(0x85)  # 4.05
+_MULTIPLE = const(0x80)
+_NOT_FOUND = const(0x84)  # 4.04
+_OBJ_MULTIPLE = const(1)
+_TYPE_MASK = const(0x0F)
 
 CHANGED = 0
 CREATED = 1
@@ -39,7 +51,7 @@ def call(fn, arg=ABSENT):
     except CoapError:
         raise
     except Exception as e:
-        raise CoapError(INTERNAL, "application callable failed: %r" % (e,))
+        raise CoapError(_INTERNAL, "application callable failed: %r" % (e,))
 
 
 def current(v):
@@ -63,11 +75,11 @@ class Stage:
         if iid in insts or (oid, iid) in self.created:
             return
         if not create:
-            raise err(NOT_FOUND, (oid, iid), "no such instance")
+            raise err(_NOT_FOUND, (oid, iid), "no such instance")
         if not 0 <= iid < 0xFFFF:
-            raise err(BAD_REQUEST, (oid, iid), "bad instance id")
-        if not (self.model.tables.object_flags(oid) & OBJ_MULTIPLE) and (insts or self.created):
-            raise err(BAD_REQUEST, (oid, iid), "single-instance object already has an instance")
+            raise err(_BAD_REQUEST, (oid, iid), "bad instance id")
+        if not (self.model.tables.object_flags(oid) & _OBJ_MULTIPLE) and (insts or self.created):
+            raise err(_BAD_REQUEST, (oid, iid), "single-instance object already has an instance")
         self.created.append((oid, iid))
 
     def _stored(self, oid, iid, rid):
@@ -79,12 +91,12 @@ class Stage:
         info = self.model._info(path[:3], self.ops, self.bootstrap)
         stored = self._stored(oid, iid, rid)
         if isinstance(stored, Bound) and stored.write is None:
-            raise err(METHOD_NOT_ALLOWED, path, "not writable")
-        t = info & TYPE_MASK
+            raise err(_METHOD_NOT_ALLOWED, path, "not writable")
+        t = info & _TYPE_MASK
         key = (oid, iid, rid)
-        if not info & MULTIPLE:
+        if not info & _MULTIPLE:
             if len(path) != 3:
-                raise err(BAD_REQUEST, path, "single resource has no instances")
+                raise err(_BAD_REQUEST, path, "single resource has no instances")
             self.changes[key] = check(path, t, value)
             return
         cur = self.changes.get(key)
@@ -94,13 +106,13 @@ class Stage:
             self.changes[key] = cur
         if len(path) == 4:
             if not 0 <= path[3] <= 0xFFFF:
-                raise err(BAD_REQUEST, path, "bad resource instance id")
+                raise err(_BAD_REQUEST, path, "bad resource instance id")
             cur[path[3]] = check(path, t, value)
         elif isinstance(value, dict):
             for ri in value:
                 cur[ri] = check(path + (ri,), t, value[ri])
         else:
-            raise err(BAD_REQUEST, path, "multiple resource needs instances")
+            raise err(_BAD_REQUEST, path, "multiple resource needs instances")
 
     def clear_missing(self, oid, iid):
         """Replace of an instance: writable optional resources not in the
@@ -109,7 +121,7 @@ class Stage:
         tables = self.model.tables
         for rid in inst or ():
             info = tables.info(oid, rid)
-            if (oid, iid, rid) in self.changes or info & (E | MANDATORY) or isinstance(inst[rid], Bound):
+            if (oid, iid, rid) in self.changes or info & (_E | _MANDATORY) or isinstance(inst[rid], Bound):
                 continue
             if self.bootstrap or info & self.ops:
                 self.changes[(oid, iid, rid)] = ABSENT

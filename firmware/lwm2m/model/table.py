@@ -10,17 +10,7 @@
 #   info & MULTIPLE, info & MANDATORY.
 from lwm2m.compat import const
 
-TYPE_MASK = const(0x0F)
-R = const(0x10)
-W = const(0x20)
-E = const(0x40)
-MULTIPLE = const(0x80)
-MANDATORY = const(0x100)
-
-# Object flags.
-OBJ_MULTIPLE = const(1)
-OBJ_MANDATORY = const(2)
-OBJ_BOOTSTRAP_ONLY = const(4)  # Security (0), OSCORE (21): no LwM2M server access
+# The bits by name: lwm2m.model.flags (TYPE_MASK, R, W, E, MULTIPLE, MANDATORY, OBJ_*).
 
 _OBJ = const(8)
 _RES = const(4)
@@ -108,3 +98,12 @@ class Tables:
     def object_ids(self):
         o = self.objects
         return [_u16(o, i) for i in range(0, len(o), _OBJ)]
+
+
+def __getattr__(name):
+    # The public names of the bits (TYPE_MASK, R, MULTIPLE, OBJ_MULTIPLE, ...)
+    # come from lwm2m.model.flags, loaded on first use (tests, tools); the
+    # firmware uses private copies and never loads it.
+    from lwm2m.model import flags  # feature: names
+
+    return getattr(flags, name)

@@ -5,10 +5,30 @@
 # executable resource, the callable itself. The definitions (types,
 # operations) come from the generated tables, never from per-resource objects.
 # Knows nothing of CoAP beyond the error codes it raises.
-from lwm2m.error import CoapError, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL
-from lwm2m.model.table import Tables, TYPE_MASK, R, W, E, MULTIPLE, OBJ_MULTIPLE, OBJ_MANDATORY, OBJ_BOOTSTRAP_ONLY
+from lwm2m.error import CoapError
+from lwm2m.model.table import Tables
 from lwm2m.model.check import check
-from lwm2m.model.stage import Stage, Bound, ABSENT, CHANGED, CREATED, DELETED, call, current, err
+from lwm2m.model.stage import Stage, Bound, ABSENT, call, current, err
+from lwm2m.compat import const
+
+# Numbers defined in other modules, copied as private constants: MicroPython
+# inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
+_BAD_REQUEST = const(0x80)  # 4.00
+_CHANGED = const(0)
+_CREATED = const(1)
+_DELETED = const(2)
+_E = const(0x40)
+_INTERNAL = const(0xA0)  # 5.00
+_METHOD_NOT_ALLOWED = const(0x85)  # 4.05
+_MULTIPLE = const(0x80)
+_NOT_FOUND = const(0x84)  # 4.04
+_OBJ_BOOTSTRAP_ONLY = const(4)  # Security (0), OSCORE (21): no LwM2M server access
+_OBJ_MANDATORY = const(2)
+_OBJ_MULTIPLE = const(1)
+_R = const(0x10)
+_TYPE_MASK = const(0x0F)
+_UNAUTHORIZED = const(0x81)  # 4.01
+_W = const(0x20)
 
 
 class Model:
@@ -24,33 +44,33 @@ class Model:
         values {rid: value} (a dict for a multiple resource, a callable for an
         executable one, a Bound for one backed by callables)."""
         if self.tables.object_flags(oid) < 0:
-            raise err(NOT_FOUND, (oid,), "object not in the tables")
+            raise err(_NOT_FOUND, (oid,), "object not in the tables")
         insts = self._objs.get(oid)
         if insts is None:
             insts = self._objs[oid] = {}
         if iid is None:
             return
         if iid in insts:
-            raise err(BAD_REQUEST, (oid, iid), "instance exists")
+            raise err(_BAD_REQUEST, (oid, iid), "instance exists")
         inst = {}
         values = values or {}
         for rid in values:
             inst[rid] = self._own_value((oid, iid, rid), values[rid])
         insts[iid] = inst
-        self._notify((oid, iid), CREATED)
+        self._notify((oid, iid), _CREATED)
 
     def _own_value(self, path, value):
         info = self._info(path, 0, True)
-        if info & E:
+        if info & _E:
             if not callable(value):
-                raise err(BAD_REQUEST, path, "executable needs a callable")
+                raise err(_BAD_REQUEST, path, "executable needs a callable")
             return value
         if isinstance(value, Bound):
             return value
-        t = info & TYPE_MASK
-        if info & MULTIPLE:
+        t = info & _TYPE_MASK
+        if info & _MULTIPLE:
             if not isinstance(value, dict):
-                raise err(BAD_REQUEST, path, "multiple resource needs a dict")
+                raise err(_BAD_REQUEST, path, "multiple resource needs a dict")
             out = {}
             for ri in value:
                 out[ri] = check(path + (ri,), t, value[ri])
@@ -70,7 +90,7 @@ class Model:
             v = v.get(path[3], ABSENT)
         if v is ABSENT:
             if default is ABSENT:
-                raise err(NOT_FOUND, path, "no value")
+                raise err(_NOT_FOUND, path, "no value")
             return default
         return v
 
@@ -89,20 +109,20 @@ class Model:
         old = inst.get(rid, ABSENT)
         inst[rid] = value
         if old != value:
-            self._notify(path, CHANGED)
+            self._notify(path, _CHANGED)
 
     def remove(self, path):
         """Remove an instance (oid, iid) or a resource value (oid, iid, rid)."""
         if len(path) == 2:
             del self._objs[path[0]][path[1]]
-            self._notify(tuple(path), DELETED)
+            self._notify(tuple(path), _DELETED)
         else:
             del self._instance(path)[path[2]]
-            self._notify(tuple(path), CHANGED)
+            self._notify(tuple(path), _CHANGED)
 
     def changed(self, path):
         """Say a value behind path (for example a read callable's) changed."""
-        self._notify(tuple(path), CHANGED)
+        self._notify(tuple(path), _CHANGED)
 
     def listen(self, fn):
         """fn(path, event) after every change: CHANGED (a resource or resource
@@ -117,7 +137,7 @@ class Model:
         insts = self._objs.get(path[0])
         inst = None if insts is None else insts.get(path[1])
         if inst is None:
-            raise err(NOT_FOUND, path[:2], "no such instance")
+            raise err(_NOT_FOUND, path[:2], "no such instance")
         return inst
 
     # ---- what the client asks for (server-originated operations) ----------------
@@ -126,7 +146,7 @@ class Model:
         """Present object ids, ascending; a LwM2M server's view leaves out the
         bootstrap-only objects (Security), which registration never lists."""
         tables = self.tables
-        return sorted(o for o in self._objs if bootstrap or not tables.object_flags(o) & OBJ_BOOTSTRAP_ONLY)
+        return sorted(o for o in self._objs if bootstrap or not tables.object_flags(o) & _OBJ_BOOTSTRAP_ONLY)
 
     def instances(self, oid):
         """Instance ids of a present object, ascending ([] if absent)."""
@@ -152,7 +172,7 @@ class Model:
         if len(path) < 3:
             return None
         info = self.tables.info(path[0], path[2])
-        return None if info < 0 else info & TYPE_MASK
+        return None if info < 0 else info & _TYPE_MASK
 
     def dim(self, path):
         """Number of instances of the multiple resource at path (for Discover)."""
@@ -164,35 +184,35 @@ class Model:
         # object does not define it, 4.05 if the operation is not allowed.
         info = self.tables.info(path[0], path[2])
         if info < 0:
-            raise err(NOT_FOUND, path[:3], "no such resource")
-        if ops == E:
-            if not info & E:
-                raise err(METHOD_NOT_ALLOWED, path, "not executable")
-        elif info & E and ops:
-            raise err(METHOD_NOT_ALLOWED, path, "executable resource")
+            raise err(_NOT_FOUND, path[:3], "no such resource")
+        if ops == _E:
+            if not info & _E:
+                raise err(_METHOD_NOT_ALLOWED, path, "not executable")
+        elif info & _E and ops:
+            raise err(_METHOD_NOT_ALLOWED, path, "executable resource")
         elif ops and not bootstrap and not info & ops:
-            raise err(METHOD_NOT_ALLOWED, path, "operation not allowed")
-        if len(path) > 3 and not info & MULTIPLE:
-            raise err(NOT_FOUND, path, "single resource has no instances")
+            raise err(_METHOD_NOT_ALLOWED, path, "operation not allowed")
+        if len(path) > 3 and not info & _MULTIPLE:
+            raise err(_NOT_FOUND, path, "single resource has no instances")
         return info
 
     def _access(self, path, bootstrap, inst=True):
         # Checks common to all operations: path shape, the Security object
         # (4.01 for any LwM2M server operation, int-221), presence (4.04).
         if len(path) > 4:
-            raise err(BAD_REQUEST, path, "path too long")
+            raise err(_BAD_REQUEST, path, "path too long")
         for p in path:
             if not isinstance(p, int) or not 0 <= p <= 0xFFFF:
-                raise err(NOT_FOUND, path, "id out of range")
+                raise err(_NOT_FOUND, path, "id out of range")
         if not path:
             return
         flags = self.tables.object_flags(path[0])
-        if flags >= 0 and flags & OBJ_BOOTSTRAP_ONLY and not bootstrap:
-            raise err(UNAUTHORIZED, path, "only the bootstrap server may access this object")
+        if flags >= 0 and flags & _OBJ_BOOTSTRAP_ONLY and not bootstrap:
+            raise err(_UNAUTHORIZED, path, "only the bootstrap server may access this object")
         if path[0] not in self._objs:
-            raise err(NOT_FOUND, path[:1], "no such object")
+            raise err(_NOT_FOUND, path[:1], "no such object")
         if inst and len(path) > 1 and path[1] not in self._objs[path[0]]:
-            raise err(NOT_FOUND, path[:2], "no such instance")
+            raise err(_NOT_FOUND, path[:2], "no such instance")
 
     def read(self, path, bootstrap=False):
         """-> records (path, type, value) in path order, for the readable
@@ -207,13 +227,13 @@ class Model:
                     inst = insts[iid]
                     for rid in sorted(inst):
                         info = self.tables.info(oid, rid)
-                        if info & R or (bootstrap and not info & E):
+                        if info & _R or (bootstrap and not info & _E):
                             self._emit((oid, iid, rid), info, inst[rid], out, False)
             return out
-        info = self._info(path, R, bootstrap)
+        info = self._info(path, _R, bootstrap)
         inst = self._objs[path[0]][path[1]]
         if path[2] not in inst:
-            raise err(NOT_FOUND, path, "no value")
+            raise err(_NOT_FOUND, path, "no value")
         self._emit(path, info, inst[path[2]], out, True)
         return out
 
@@ -221,19 +241,19 @@ class Model:
         if isinstance(stored, Bound):
             if stored.read is None:
                 if strict:
-                    raise err(METHOD_NOT_ALLOWED, path, "not readable")
+                    raise err(_METHOD_NOT_ALLOWED, path, "not readable")
                 return
             stored = call(stored.read)
             try:
                 stored = self._own_value(path[:3], stored)
             except CoapError as e:
-                raise CoapError(INTERNAL, "read callable returned " + e.message)
-        t = info & TYPE_MASK
-        if not info & MULTIPLE:
+                raise CoapError(_INTERNAL, "read callable returned " + e.message)
+        t = info & _TYPE_MASK
+        if not info & _MULTIPLE:
             out.append((path, t, stored))
         elif len(path) == 4:
             if path[3] not in stored:
-                raise err(NOT_FOUND, path, "no such resource instance")
+                raise err(_NOT_FOUND, path, "no such resource instance")
             out.append((path, t, stored[path[3]]))
         else:
             for ri in sorted(stored):
@@ -246,16 +266,16 @@ class Model:
         path = tuple(path)
         n = len(path)
         if n == 0 or (n == 1 and not bootstrap):
-            raise err(METHOD_NOT_ALLOWED, path, "write needs an instance or resource")
+            raise err(_METHOD_NOT_ALLOWED, path, "write needs an instance or resource")
         # The bootstrap server's writes create missing instances.
         self._access(path, bootstrap, not bootstrap)
         if n >= 3:
-            self._info(path, W, bootstrap)
-        stage = Stage(self, W, bootstrap, replace and n <= 3)
+            self._info(path, _W, bootstrap)
+        stage = Stage(self, _W, bootstrap, replace and n <= 3)
         for rec in records:
             rpath = tuple(rec[0])
             if not max(n, 3) <= len(rpath) <= 4 or rpath[:n] != path:
-                raise err(BAD_REQUEST, rpath, "record outside the target %s" % (path,))
+                raise err(_BAD_REQUEST, rpath, "record outside the target %s" % (path,))
             self._access(rpath, bootstrap, not bootstrap)
             stage.need_instance(rpath[0], rpath[1], bootstrap)
             stage.put(rpath, rec[1])
@@ -276,103 +296,43 @@ class Model:
     def write_composite(self, records, bootstrap=False):
         """Write-Composite: records [(path, value)] on resources or resource
         instances anywhere, each a partial update; all or nothing."""
-        stage = Stage(self, W, bootstrap, False)
-        for rec in records:
-            rpath = tuple(rec[0])
-            if not 3 <= len(rpath) <= 4:
-                raise err(BAD_REQUEST, rpath, "composite write needs resource paths")
-            self._access(rpath, bootstrap)
-            stage.put(rpath, rec[1])
-        stage.apply()
+        from lwm2m.model import edit  # feature: ops
+
+        return edit.write_composite(self, records, bootstrap)
 
     def execute(self, path, args=None):
         """Execute resource path with the request's argument payload."""
         path = tuple(path)
         self._access(path, False)
         if len(path) != 3:
-            raise err(METHOD_NOT_ALLOWED, path, "execute needs a resource")
-        self._info(path, E, False)
+            raise err(_METHOD_NOT_ALLOWED, path, "execute needs a resource")
+        self._info(path, _E, False)
         fn = self._objs[path[0]][path[1]].get(path[2])
         if fn is None:
-            raise err(NOT_FOUND, path, "not implemented")
+            raise err(_NOT_FOUND, path, "not implemented")
         call(fn, args)
 
     def create(self, oid, iid, records, bootstrap=False):
         """Create an instance of oid from records [(path, value)] (path[1] is
         the new id; ignored when iid is None, which picks the lowest free id).
         -> the new instance id."""
-        self._access((oid,), bootstrap)
-        insts = self._objs[oid]
-        auto = iid is None
-        if auto:
-            iid = 0
-            while iid in insts:
-                iid += 1
-        elif iid in insts:
-            raise err(BAD_REQUEST, (oid, iid), "instance exists")
-        stage = Stage(self, R | W, bootstrap, True)
-        stage.need_instance(oid, iid, True)
-        for rec in records:
-            rpath = tuple(rec[0])
-            if not 3 <= len(rpath) <= 4 or rpath[0] != oid or (rpath[1] != iid and not auto):
-                raise err(BAD_REQUEST, rpath, "record outside the new instance")
-            stage.put((oid, iid) + rpath[2:], rec[1])
-        stage.apply()
-        return iid
+        from lwm2m.model import edit  # feature: ops
+
+        return edit.create(self, oid, iid, records, bootstrap)
 
     def delete(self, path, bootstrap=False):
         """Delete an instance. The bootstrap server may also delete a whole
         object or everything (path ()); those spare the instances it may not
         delete: its own Security account and the Device instance (4.00 when
         named directly)."""
-        path = tuple(path)
-        if len(path) < 2 and bootstrap:
-            self._access(path, True)
-            for oid in (path if path else self.objects(True)):
-                for iid in self.instances(oid):
-                    if not self._kept(oid, iid):
-                        self.remove((oid, iid))
-            return
-        self._access(path, bootstrap)
-        if len(path) != 2:
-            raise err(METHOD_NOT_ALLOWED, path, "delete needs an instance")
-        if self._kept(path[0], path[1]):
-            raise err(BAD_REQUEST if bootstrap else METHOD_NOT_ALLOWED, path, "instance may not be deleted")
-        self.remove(path)
+        from lwm2m.model import edit  # feature: ops
 
-    def _kept(self, oid, iid):
-        # The Device instance (a mandatory single-instance object) and the
-        # Security instance of the bootstrap server (/0/x/1 true) stay.
-        flags = self.tables.object_flags(oid)
-        if flags & (OBJ_MULTIPLE | OBJ_MANDATORY) == OBJ_MANDATORY:
-            return True
-        return oid == 0 and self.get((0, iid, 1), False) is True
+        return edit.delete(self, path, bootstrap)
 
     def discover(self, path, bootstrap=False):
         """-> the paths Discover lists under path (object, instances,
         resources; resource instances when path is a resource). The bootstrap
         server's Discover (on / or an object) lists objects and instances."""
-        path = tuple(path)
-        if len(path) == 0 and not bootstrap or len(path) == 4:
-            raise err(METHOD_NOT_ALLOWED, path, "discover target")
-        self._access(path, bootstrap)
-        if bootstrap and len(path) < 2:
-            out = []
-            for oid in (path if path else self.objects(True)):
-                out.append((oid,))
-                out.extend((oid, iid) for iid in self.instances(oid))
-            return out
-        oid = path[0]
-        if len(path) == 3:
-            self._info(path, 0, bootstrap)
-            inst = self._objs[oid][path[1]]
-            if path[2] not in inst:
-                raise err(NOT_FOUND, path, "no value")
-            v = current(inst[path[2]])
-            return [path] + ([path + (ri,) for ri in sorted(v)] if isinstance(v, dict) else [])
-        out = [path]
-        for iid in (self.instances(oid) if len(path) == 1 else path[1:]):
-            if len(path) == 1:
-                out.append((oid, iid))
-            out.extend((oid, iid, rid) for rid in sorted(self._objs[oid][iid]))
-        return out
+        from lwm2m.model import edit  # feature: ops
+
+        return edit.discover(self, path, bootstrap)

@@ -1,1 +1,0 @@
-# Generated object tables (tables.py, `make tables`) and, later, the standard objects.
