@@ -266,8 +266,10 @@ class MicroPythonDevice:
         return self
 
     def output(self):
-        self._out.seek(0)
-        return self._out.read().decode("utf-8", "replace")
+        # pread, not seek + read: the process writes through the same open file (one shared
+        # offset), and a seek(0) between its writes made it overwrite the start of its output
+        fd = self._out.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
     def answers(self):
         """The control channel's answer lines so far ("= ok update", "= sent 2.04", ...): complete
