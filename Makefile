@@ -50,8 +50,8 @@ test-micropython: mpy
 sim: venv
 	$(BIN)/python -m host_sim
 
-run: mpy  # the client on the MicroPython unix port: make run SERVER=coap://127.0.0.1:5683 EP=my-device
-	MICROPYPATH=.frozen:$(MPY_BUILD) $(MICROPYTHON) -X heapsize=$(MP_HEAP) -m lwm2m.main $(SERVER) $(EP) $(if $(PSK_ID),--psk $(PSK_ID):$(PSK_KEY))
+run: mpy  # the client on the MicroPython unix port: make run SERVER=coap://127.0.0.1:5683 EP=my-device [ARGS=--control]
+	MICROPYPATH=.frozen:$(MPY_BUILD) $(MICROPYTHON) -X heapsize=$(MP_HEAP) -m lwm2m.main $(SERVER) $(EP) $(if $(PSK_ID),--psk $(PSK_ID):$(PSK_KEY)) $(ARGS)
 
 bench: mpy
 	$(BIN)/python -m bench

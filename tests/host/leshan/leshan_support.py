@@ -266,8 +266,8 @@ class MicroPythonDevice:
         return self
 
     def output(self):
-        # pread, not seek + read: the process writes through the same open file (one shared
-        # offset), and a seek(0) between its writes made it overwrite the start of its output
+        # pread: the child writes through the same open file, so moving its
+        # offset (seek, read) would make it write over the start
         fd = self._out.fileno()
         return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
