@@ -2,6 +2,9 @@
 #   micropython -m lwm2m.main coap://127.0.0.1:5683 my-device [lifetime]
 #   micropython -m lwm2m.main coaps://host:5684 my-device [lifetime] --psk IDENTITY:HEXKEY
 #   ... --cert CERT.der,KEY.der,SERVER_CA.der (certificates); --bootstrap: the URI is a bootstrap server
+#   ... --bootstrap-uri URI: a bootstrap server account beside the LwM2M server's (/0/0, Bootstrap-
+#       Server true; the server's account is then /0/1 and /1/1): the device registers with the
+#       URI and bootstraps when that fails (/1/x/16); --psk/--cert secure it too if it is coaps
 #   ... --retry COUNT,TIMER[,SEQ_DELAY,SEQ_RETRY] (registration retries where the Server object
 #       does not set them, /1/x/17-20; spec defaults 5,60,86400,1), --no-fallback (do not
 #       bootstrap again when registration fails, /1/x/16), --dtls-timeout SECONDS[,ATTEMPTS]
@@ -69,11 +72,12 @@ def describe(data):
     return out
 
 
-def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print):
+def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print, bs_uri=None):
     """psk: (identity, key) -> Security mode 0; cert: (certificate, private
     key, server's trust anchor), DER -> mode 2; bootstrap: uri is a bootstrap
-    server (the factory bootstrap account) rather than a LwM2M server.
-    out(line): where the device's own messages go."""
+    server (the factory bootstrap account) rather than a LwM2M server;
+    bs_uri: a bootstrap server account beside uri's LwM2M server account
+    (secured like it when coaps). out(line): where the device's own messages go."""
     model = Model()
     # power sources: internal battery (1) and USB (5), with their voltages (mV) and currents (mA)
     dev = Device({"manufacturer": "lwm2m-micropython", "model": "unix", "serial": "0001",
@@ -89,11 +93,13 @@ def build(uri, lifetime, psk=None, cert=None, bootstrap=False, out=print):
     # one server the client checks no ACL, E.3)
     model.add(2, 0, {0: 3303, 1: 0, 2: {1: 15}, 3: 1})
     model.add(3303, 0, {5700: 21.0, 5701: "Cel", 5750: "room"})
-    if bootstrap:
-        iid = 0
-        model.add(0, iid, {0: uri, 1: True, 2: 3, 11: 0})
-    else:
-        iid = provision(model, uri, ssid=1, lifetime=lifetime)
+    if bootstrap or bs_uri:
+        # /0/0, as a bootstrap server expects (Leshan's and ours write the
+        # server's account to /0/1): a write there must not replace this one
+        model.add(0, 0, {0: bs_uri or uri, 1: True, 2: 3, 11: 0})
+        if bs_uri and bs_uri.startswith("coaps:"):
+            credentials(model, 0, psk, cert)
+    iid = 0 if bootstrap else provision(model, uri, ssid=1, lifetime=lifetime)
     credentials(model, iid, psk, cert)
     return model, dev, stats
 
@@ -134,6 +140,18 @@ def _option(argv, name, n=1):
 
 def _ints(text):
     return [int(x) for x in text.split(",")]
+
+
+def accounts(argv):
+    """(bootstrap: the URI is a bootstrap server, bootstrap server URI beside
+    it or None, argv without these options); ValueError for both at once."""
+    bootstrap, argv = _option(argv, "--bootstrap", 0)
+    bs_uri, argv = _option(argv, "--bootstrap-uri")
+    if bootstrap and bs_uri:
+        raise ValueError("--bootstrap and --bootstrap-uri: one bootstrap server only")
+    if bs_uri is not None:
+        parse_uri(bs_uri)  # ValueError now rather than a silent bootstrap account nobody can reach
+    return bool(bootstrap), bs_uri, argv
 
 
 def timing(argv):
@@ -239,21 +257,25 @@ def main(argv):
     psk = None if text is None else _psk(text)
     text, argv = _option(argv, "--cert")
     cert = None if text is None else [_read(p) for p in text.split(",")]
-    bootstrap, argv = _option(argv, "--bootstrap", 0)
+    try:
+        bootstrap, bs_uri, argv = accounts(argv)
+    except ValueError as e:
+        print(e.args[0])
+        return 2
     queue, argv = _option(argv, "--queue", 0)
     awake, argv = _option(argv, "--awake")
     control, argv = _option(argv, "--control", 0)
     if len(argv) < 2:
         print("usage: main.py coap[s]://HOST:PORT ENDPOINT [LIFETIME] [--psk IDENTITY:HEXKEY]"
-              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap] [--queue [--awake SECONDS]] [--control]"
+              " [--cert CERT.der,KEY.der,SERVER_CA.der] [--bootstrap | --bootstrap-uri URI] [--queue [--awake SECONDS]] [--control]"
               " [--retry COUNT,TIMER[,SEQ_DELAY,SEQ_RETRY]] [--no-fallback] [--dtls-timeout SECONDS[,ATTEMPTS]]"
               " [--ack-timeout MS]")
         return 2
     uri, ep = argv[0], argv[1]
     lifetime = int(argv[2]) if len(argv) > 2 else 300
-    model, dev, stats = build(uri, lifetime, psk, cert, bootstrap)
+    model, dev, stats = build(uri, lifetime, psk, cert, bootstrap, bs_uri=bs_uri)
     scheme, host, port = parse_uri(uri)
-    if scheme == "coaps" and psk is None and cert is None:
+    if "coaps" in (scheme, bs_uri and parse_uri(bs_uri)[0]) and psk is None and cert is None:
         print("coaps needs --psk IDENTITY:HEXKEY or --cert CERT.der,KEY.der,SERVER_CA.der")
         return 2
     # A socket for plain CoAP and one per DTLS session: the client secures

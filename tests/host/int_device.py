@@ -36,12 +36,16 @@ class InProcess:
         from lwm2m.control import Control
         from lwm2m.link.udp import UdpLink
 
-        queue = "--queue" in args  # the options of lwm2m.main that the cases use
+        # the options of lwm2m.main that the cases use, parsed by it where it has a parser
+        config, _, args = main.timing(list(args))
+        bootstrap, bs_uri, args = main.accounts(args)
+        queue = "--queue" in args
         awake = int(args[args.index("--awake") + 1]) if "--awake" in args else None
         out = self.lines.append
-        model, dev, stats = main.build(uri, lifetime, bootstrap="--bootstrap" in args, out=out)
+        model, dev, stats = main.build(uri, lifetime, bootstrap=bootstrap, out=out, bs_uri=bs_uri)
         self._link = UdpLink("127.0.0.1", 0)
-        self.client, self._nap = main.client_for(model, dev, stats, self._link, self.endpoint, queue, awake, out=out)
+        self.client, self._nap = main.client_for(model, dev, stats, self._link, self.endpoint, queue, awake, out=out,
+                                                 config=config)
         self.control = Control(self.client, model, out=out)
         self.client.start()
         self._stop = asyncio.Event()
@@ -135,13 +139,16 @@ class Device:
 @contextlib.asynccontextmanager
 async def server_and_device(kind, ep, lifetime=300, args=(), server_settings=None, register=True, setup=None):
     """The embedded server on a free loopback port and the device registered with it (with
-    register=False only started). setup(server): what to do before the device starts."""
+    register=False only started). setup(server): what to do before the device starts; what it
+    returns, if anything: (URI, more lwm2m.main options) to start the device with instead of the
+    server's URI (a factory configuration naming other servers)."""
     async with LwM2MServer(port=0, **(server_settings or {})) as server:
+        uri, more = "coap://127.0.0.1:%d" % server.port, []
         if setup is not None:
-            setup(server)
+            uri, more = setup(server) or (uri, more)
         dev = Device(kind, ep)
         try:
-            dev.impl.start("coap://127.0.0.1:%d" % server.port, lifetime=lifetime, args=list(args))
+            dev.impl.start(uri, lifetime=lifetime, args=list(args) + list(more))
             if register:
                 await server.events.next("registered", ep, START)
                 await dev.wait_output(" 2.01 ")  # the device has the answer: "< A 2.01 ..."
