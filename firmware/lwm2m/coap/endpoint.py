@@ -108,8 +108,9 @@ class Endpoint:
 
     def poll(self, max_ms=None):
         """Wait up to max_ms (less if a timer is due; None: until a timer or a
-        datagram) for one datagram, process it, run due timers. Returns True
-        if a datagram came. Never raises."""
+        datagram) for one datagram, process it and those already waiting
+        (up to _DRAIN_MAX), then run due timers. Returns True if a datagram
+        came. Never raises."""
         try:
             t = self.next_timeout_ms()
             if t is None or (max_ms is not None and t > max_ms):
