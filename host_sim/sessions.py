@@ -131,9 +131,10 @@ class LoraSession:
     ns.frames is every frame on the air."""
 
     def __init__(self, kind="rak3172", dr=0, seed=1, echo=None, pmax=900, ep="l1", register_only=False,
-                 binding="U", loss=0.0, accept="text", heartbeat=None):
+                 binding="U", loss=0.0, accept="text", heartbeat=None, upto=None):
         self.kind = kind
         self.register_only = register_only
+        self.upto = upto  # "notification": stop the script once it came
         self.pmax = pmax
         self.accept = accept  # the format the server asks for in its read and observe
         self.sim = Simulator()
@@ -168,6 +169,9 @@ class LoraSession:
         self.device.do(lambda: self.model.set((3303, 0, 5700), 23.0))
         r["notification"] = (await server.events.next("notification", ep, w)).data
         r["t_notified"] = self.sim.now_ms
+        if self.upto == "notification":
+            await server.stop()
+            return r
         await server.execute(ep, "/1/0/8")  # Registration Update Trigger
         r["updated"] = (await server.events.next("updated", ep, w)).data
         await server.stop()

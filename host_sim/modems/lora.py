@@ -24,6 +24,8 @@ class LoraSim(SimModem):
         self.held_since = None  # ticks when the duty cycle first held the host's frame back
         self.held_ms = 0  # total time host frames waited for the duty cycle
         self.flushes = 0  # empty uplinks sent because of FPending
+        self.fpending = False  # the last downlink the modem received had FPending set
+        self.flush_due = False  # a flush waits for the duty cycle (one at a time)
         self.reset(banner=False)
 
     def deliver(self, data, peer):
@@ -67,8 +69,11 @@ class LoraSim(SimModem):
 
         def finish(down):
             self.tx_pending = False
+            # FPending travels in the downlink: a lost one (or none) tells the
+            # modem nothing, and any uplink, the host's too, was the one it asked for.
+            self.fpending = down is not None and self.ns.pending(self.dev_eui)
             done(down)
-            if self.ns.pending(self.dev_eui):
+            if self.fpending and not self.flush_due:
                 self._flush()
 
         self.later(int(t) + self.rx1_ms, rx1)
@@ -79,8 +84,14 @@ class LoraSim(SimModem):
         # application, the modem sends an empty uplink as soon as the duty
         # cycle allows, to open another receive window (an assumption of this
         # simulator: RUI3 and the RN2483 do not report FPending to the host).
+        # One such uplink at a time, and none once an uplink of the host's
+        # (whose windows answered the FPending) went first.
+        self.flush_due = False
+        if not self.fpending:
+            return
         if self.frame(None, b"", self._flushed) is not None:
             wait = ticks_diff(self.band.free_at, self.clock.ticks_ms()) if self.band.free_at is not None else 0
+            self.flush_due = True
             self.later(max(wait, 10), self._flush)
         else:
             self.flushes += 1

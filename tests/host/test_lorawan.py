@@ -126,3 +126,39 @@ def test_application_server_gives_each_deveui_one_address_and_queues_downlinks_o
     assert ns.take_downlink("A") == (FPORT, b"request") and not ns.pending("A")
     assert [(f["dir"], f["fport"], f["size"]) for f in ns.frames] == [
         ("up", FPORT, 6), ("up", FPORT, 6), ("up", None, 0), ("down", FPORT, 7)]
+
+
+def test_fpending_brings_one_empty_uplink_at_a_time_and_none_the_host_made_needless(lora):
+    # LoRaWAN 1.0.x 4.3.1.6: FPending in a downlink asks for another uplink soon.
+    # The modem sends one empty frame when the duty cycle allows, unless an
+    # uplink of the host's went first (its receive windows were the ones asked
+    # for); the windows of that frame, not a second queued flush, decide the next.
+    clock, ns, sim, drv, uplinks = lora
+    drv.send(b"a")
+    for d in (b"d1", b"d2", b"d3"):
+        ns.queue_downlink(DEV, FPORT, d)
+    drv.send(b"b")  # takes d1 (FPending): the modem's flush waits for the band
+    drv.send(b"c")  # the host's own frame waits for the band too
+    got = []
+    while True:
+        r = drv.recv(3600000)
+        if r is None:
+            break
+        got.append(r[0])
+    assert got == [b"d1", b"d2", b"d3"]
+    empty = [f for f in ns.frames if f["dir"] == "up" and f["fport"] is None]
+    assert len(empty) == 1 and not ns.pending(DEV) and sim.flushes == 1
+
+
+def test_a_lost_downlink_tells_the_modem_of_no_fpending():
+    clock, ns, sim, drv, uplinks = pair("rak3172")
+    drv.send(b"a")
+    ns.queue_downlink(DEV, FPORT, b"d1")
+    ns.queue_downlink(DEV, FPORT, b"d2")
+    draws = iter([0.9, 0.0])  # the uplink is heard, its downlink (d1, FPending) lost on the air
+    ns.loss, ns.rng.random = 0.5, lambda: next(draws, 0.9)
+    drv.send(b"b")
+    assert drv.recv(3600000) is None  # no empty uplink: d2 waits for the host's next frame
+    assert sim.flushes == 0 and ns.pending(DEV)
+    drv.send(b"c")
+    assert drv.recv(10000) == (b"d2", ("lorawan", FPORT))

@@ -85,10 +85,25 @@ def test_full_session_through_frame_loss_with_a_heartbeat():
         assert s.ns.stats[DEV_EUI]["lost"] >= 5 and max(f["size"] for f in s.ns.frames) <= 51
 
 
-@pytest.mark.xfail(reason="seed 7 stalls since the Register got shorter (Server and Device 1.1 carry no ver=): "
-                   "the server's write-attributes PUT (t=1404 s) is never answered though retransmitted "
-                   "at 2244, 3924 and 7285 s while the device sends heartbeat pings (answered with RST); "
-                   "to investigate", strict=False)
+def test_session_through_frame_loss_seed_7_reads_the_answer_before_retransmitting():
+    # Seed 7 stalled: the device's 2.05 to the Read waited out the duty cycle,
+    # the Register's 2.01 came in that uplink's receive window, and the engine
+    # ran its timers before reading it: the Register went out a third time
+    # (an SF12 uplink, 277 s of closed band) and its duplicate 2.01 took a
+    # receive window. The modem simulator also queued one more empty FPending
+    # uplink per downlink while one already waited. Now the Register's last
+    # block goes out twice (its first 2.01 was lost), the write-attributes
+    # PUT is answered and the observation notifies.
+    s = LoraSession("rak3172", dr=0, seed=7, loss=0.15, heartbeat=600, upto="notification").run()
+    assert str(s.results["notification"]["result"]).endswith("=23.0>")
+    last_block = [d for d, _, _ in s.modem.sent if "/rd?" in describe(d) and "B1:2/0/16" in describe(d)]
+    assert len(last_block) == 2
+
+
+@pytest.mark.xfail(reason="seed 7's loss draws alternate from the 37th to the 57th frame, so the Execute "
+                   "(/1/0/8) after the notification meets a lost downlink in each of its four transmissions "
+                   "(4262, 5028, 6560, 9624 s): CoAP's retransmissions are exhausted, no fault of device or "
+                   "network server", strict=False)
 def test_full_session_through_frame_loss_seed_7():
     s = LoraSession("rak3172", dr=0, seed=7, loss=0.15, heartbeat=600).run()
     assert str(s.results["notification"]["result"]).endswith("=23.0>")

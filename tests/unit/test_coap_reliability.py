@@ -326,3 +326,28 @@ def test_con_timeout_counts_from_when_a_held_datagram_left():
     assert len(link.raw()) == 1
     ep.tick()
     assert link.raw() == [] and ep.next_timeout_ms() == 2000
+
+
+def test_answer_that_came_during_a_blocking_reply_is_read_before_retransmitting():
+    # LoRaWAN Class A: our request is in flight; the server's request arrives,
+    # our answer to it waits out the duty cycle (longer than our timeout) and
+    # the response to our request comes in that uplink's receive window. The
+    # engine reads it before running its timers: no retransmission of a request
+    # already answered (it costs an uplink and a stale duplicate response).
+    clock = FakeClock()
+    link = _BlockingLink(clock, 0)
+    ep = Endpoint(link, clock, content(), Params(), lambda bits: 0)
+    ex = ep.request(req(cm.POST, "rd", token=b"\xaa"), "S")
+    mine = link.take()[0]
+    link.block_ms = 5000  # longer than the 2 s ACK timeout
+    answer = Message(cm.CREATED, cm.ACK, mine.mid, token=b"\xaa").encode()
+
+    def send(data, peer):
+        _BlockingLink.send(link, data, peer)
+        link.inbox.append((answer, "S"))  # in the receive window of that send
+
+    link.send = send
+    link.inbox.append((req(cm.GET, "3/0", mid=7, token=b"\x07").encode(), "S"))
+    assert ep.poll(10) is True
+    assert ex.done and ex.error is None and ex.response.code == cm.CREATED
+    assert [(m.type, m.mid) for m in link.take()] == [(cm.ACK, 7)]  # our 2.05 only, no retransmitted POST

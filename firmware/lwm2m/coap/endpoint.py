@@ -17,6 +17,7 @@ from lwm2m.coap.exchange import _Tx, Exchange, Observation
 # inlines them (no dict slot, no qstr); tests/host/test_private_consts.py checks the copies.
 _ACK = const(2)
 _BAD_OPTION = const(0x82)  # 4.02
+_DRAIN_MAX = const(4)  # datagrams one poll handles before its timers: a flood cannot starve them
 _BLOCK1 = const(27)
 _BLOCK2 = const(23)
 _CON = const(0)
@@ -107,8 +108,9 @@ class Endpoint:
 
     def poll(self, max_ms=None):
         """Wait up to max_ms (less if a timer is due; None: until a timer or a
-        datagram) for one datagram, process it, run due timers. Returns True
-        if a datagram came. Never raises."""
+        datagram) for one datagram, process it and those already waiting
+        (up to _DRAIN_MAX), then run due timers. Returns True if a datagram
+        came. Never raises."""
         try:
             t = self.next_timeout_ms()
             if t is None or (max_ms is not None and t > max_ms):
@@ -117,10 +119,23 @@ class Endpoint:
         except Exception as e:
             self._oops(e, None)
             r = None
-        if r is not None:
+        got = r is not None
+        n = 0
+        while r is not None:
             self.receive(r[0], r[1])
+            # Answering may have blocked in the link (a LoRaWAN duty-cycle
+            # wait): what came in meanwhile (the answer to our request, in
+            # the receive window of that send) is handled before the timers,
+            # or they would retransmit what was already answered.
+            n += 1
+            r = None
+            if n < _DRAIN_MAX:
+                try:
+                    r = self.link.recv(0)
+                except Exception as e:
+                    self._oops(e, None)
         self.tick()
-        return r is not None
+        return got
 
     # -- client role -----------------------------------------------------
     def request(self, msg, peer, callback=None, on_block=None):
